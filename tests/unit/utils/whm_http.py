@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import typing as t
-from urllib.parse import parse_qsl
 
 import pytest
 from ansible.module_utils import basic
