@@ -29,7 +29,7 @@ options:
     default: root
   whm_api_token:
     description:
-      - WHM API token, sent as C(Authorization: whm USER:TOKEN).
+      - "WHM API token, sent in the header C(Authorization: whm USER:TOKEN)."
       - Mutually exclusive with O(whm_password). One of them is required when O(transport=http).
       - If not set, the value of the E(WHM_API_TOKEN) environment variable is used.
     type: str
