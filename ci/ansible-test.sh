@@ -7,8 +7,8 @@
 # ansible-test insists on that directory layout and rejects a symlinked root, while this
 # repository *is* the collection root, so the files are copied into a temporary tree.
 # Copied: tracked files plus untracked files that .gitignore does not exclude (so work in
-# progress is checked too), minus everything matched by galaxy.yml's build_ignore — the
-# tree ansible-test sees is the content that ships.
+# progress is checked too), minus everything matched by galaxy.yml's build_ignore (plus
+# tests/fidelity, emulator tooling) — the tree ansible-test sees is the content that ships.
 # tests/output from the run is copied back into the repository.
 set -euo pipefail
 
@@ -34,7 +34,8 @@ import yaml
 root, meta_out, files_out = sys.argv[1:4]
 with open(f"{root}/galaxy.yml", encoding="utf-8") as f:
     galaxy = yaml.safe_load(f)
-ignore = list(galaxy.get("build_ignore") or [])
+# tests/fidelity is tooling for the emulator (scripts with shebangs, not collection tests)
+ignore = list(galaxy.get("build_ignore") or []) + ["tests/fidelity"]
 listing = subprocess.run(
     ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
     check=True,
