@@ -1,0 +1,80 @@
+"""Helpers shared by the API areas: account lookups, WHM value formats, lifecycle hooks."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+from whm_emulator.errors import user_not_found
+from whm_emulator.registry import CallContext
+
+# Hooks run inside the creating/removing transaction. A later DNS area registers here to
+# create the account's zone on createacct and remove it on removeacct (unless keepdns).
+AccountHook = Callable[[CallContext, Dict[str, Any], Dict[str, str]], None]
+ACCOUNT_CREATED: List[AccountHook] = []
+ACCOUNT_REMOVED: List[AccountHook] = []
+
+
+def load_account(ctx: CallContext, user: Optional[str]) -> Optional[Dict[str, Any]]:
+    if not user:
+        return None
+    row = ctx.db.execute("SELECT * FROM accounts WHERE user = ?", (user,)).fetchone()
+    if row is None:
+        return None
+    account = dict(row)
+    account["cpuser"] = json.loads(account["cpuser"])
+    return account
+
+
+def require_account(ctx: CallContext, user: Optional[str]) -> Dict[str, Any]:
+    """Whostmgr::Authz::verify_account_access as root: unknown user dies (API failure + XID)."""
+    account = load_account(ctx, user)
+    if account is None:
+        raise user_not_found(user or "")
+    return account
+
+
+def save_cpuser(ctx: CallContext, user: str, cpuser: Dict[str, str]) -> None:
+    ctx.db.execute("UPDATE accounts SET cpuser = ? WHERE user = ?", (json.dumps(cpuser, sort_keys=True), user))
+
+
+def all_usernames(ctx: CallContext) -> List[str]:
+    return [r[0] for r in ctx.db.execute("SELECT user FROM accounts").fetchall()]
+
+
+def domain_owner(ctx: CallContext, domain: str) -> Optional[str]:
+    row = ctx.db.execute("SELECT user FROM domains WHERE domain = ?", (domain.lower(),)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def truthy(value: Optional[str]) -> bool:
+    """WHM booleans are 1/0; "y"/"yes" are accepted by the older functions."""
+    return (value or "").strip().lower() in ("1", "y", "yes", "on", "true")
+
+
+def yesno(value: Optional[str], default: str) -> str:
+    """Whostmgr/Func.pm yesno: y/n/1/0 accepted; any other non-empty value counts as yes."""
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("n", "0"):
+        return "n"
+    return "y"
+
+
+def ctime(epoch: int) -> str:
+    # listsuspended's ``time`` is Perl's localtime() string, e.g. "Thu Nov 18 10:34:34 2014".
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(epoch)).replace("  ", " ")
+
+
+def human_size(num_bytes: int) -> str:
+    """Cpanel::Math::_toHumanSize-like rendering (e.g. "1 GB", "512 MB")."""
+    units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
+    value = float(num_bytes)
+    for unit in units:
+        if value < 1024 or unit == units[-1]:
+            text = f"{value:.2f}".rstrip("0").rstrip(".")
+            return f"{text} {unit}"
+        value /= 1024
+    return f"{num_bytes} bytes"
