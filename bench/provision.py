@@ -1,0 +1,145 @@
+"""Benchmark: provision N packages and M accounts on a fresh emulator, then run again.
+
+Reports wall time and the WHM requests each run made (by function, reads vs writes), from the
+emulator's own statistics. Nothing here asserts a time; compare the numbers between commits.
+
+    .venv/bin/python bench/provision.py --packages 5 --accounts 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def admin(url: str, ca: str, path: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url}/__emulator__/{path}", data=data, method="POST" if data else "GET")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=ca), timeout=30) as response:
+        return json.load(response)
+
+
+def start_emulator(state: Path, token: str) -> tuple[subprocess.Popen, dict]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "whm_emulator",
+            "serve",
+            "--port",
+            "0",
+            "--state",
+            str(state),
+            "--token",
+            token,
+            "--root-password",
+            secrets.token_hex(8),
+            "--admin",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    info_file = state / "server.json"
+    for _ in range(200):
+        if info_file.exists():
+            return process, json.loads(info_file.read_text())
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit("the emulator did not start")
+
+
+def write_vars(path: Path, packages: int, accounts: int) -> None:
+    lines = ["---", "whm_packages:"]
+    for index in range(packages):
+        lines += [f"  - name: bench{index}", f"    quota: {1024 * (index + 1)}", "    bwlimit: unlimited"]
+    lines.append("whm_accounts:" if accounts else "whm_accounts: []")
+    for index in range(accounts):
+        lines += [
+            f"  - user: bn{index:04d}",
+            f"    domain: bench{index}.example",
+            f"    plan: bench{index % max(packages, 1)}" if packages else "    plan: default",
+            f"    password: Bench-{index}-x9!",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run_playbook(work: Path, env: dict) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            str(work / "inventory.yml"),
+            str(ROOT / "playbooks" / "provision.yml"),
+            "-e",
+            f"@{work / 'vars.yml'}",
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=int, default=5)
+    parser.add_argument("--accounts", type=int, default=20)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        collections = work / "collections" / "ansible_collections" / "hosting"
+        collections.mkdir(parents=True)
+        (collections / "whm").symlink_to(ROOT)
+        (work / "inventory.yml").write_text(
+            "all:\n  children:\n    whm_servers:\n      hosts:\n        bench:\n"
+            "          ansible_connection: local\n          ansible_python_interpreter: " + sys.executable + "\n"
+        )
+        write_vars(work / "vars.yml", args.packages, args.accounts)
+        token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
+        process, info = start_emulator(work / "state", token)
+        try:
+            env = dict(
+                os.environ,
+                WHM_HOST="127.0.0.1",
+                WHM_PORT=str(info["port"]),
+                WHM_API_TOKEN=token,
+                WHM_CA_PATH=info["ca"],
+                ANSIBLE_COLLECTIONS_PATH=str(work / "collections"),
+                ANSIBLE_NOCOLOR="1",
+                ANSIBLE_LOCALHOST_WARNING="0",
+            )
+            report = {"packages": args.packages, "accounts": args.accounts, "runs": []}
+            for label in ("first run", "second run (no change)"):
+                admin(info["url"], info["ca"], "reset", {"stats": True})
+                seconds = run_playbook(work, env)
+                stats = admin(info["url"], info["ca"], "stats")
+                report["runs"].append({"run": label, "seconds": round(seconds, 2), "stats": stats})
+                print(
+                    f"{label:<24} {seconds:7.2f} s  requests={stats.get('total')} reads={stats.get('reads')} "
+                    f"writes={stats.get('writes')}"
+                )
+                print("    " + ", ".join(f"{fn}={n}" for fn, n in sorted(stats.get("by_function", {}).items())))
+            print(json.dumps(report))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
