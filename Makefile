@@ -46,10 +46,10 @@ unit: venv
 	ci/pytest-layer.sh unit tests/unit -n $(JOBS)
 
 emulator-test: venv
-	ci/pytest-layer.sh emulator-test -p no:pytest-ansible emulator/tests -n $(JOBS)
+	ci/pytest-layer.sh emulator-test emulator/tests -p no:pytest-ansible -n $(JOBS)
 
 integration: venv
-	ci/pytest-layer.sh integration -p no:pytest-ansible tests/integration -n $(JOBS)
+	ci/pytest-layer.sh integration tests/integration -p no:pytest-ansible -n $(JOBS)
 
 sanity: venv
 	ci/ansible-test.sh sanity --python $(PY_VERSION)
