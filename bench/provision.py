@@ -63,10 +63,10 @@ def start_emulator(state: Path, token: str) -> tuple[subprocess.Popen, dict]:
 
 
 def write_vars(path: Path, packages: int, accounts: int) -> None:
-    lines = ["---", "whm_packages:"]
+    lines = ["---", "provision_packages:"]
     for index in range(packages):
         lines += [f"  - name: bench{index}", f"    quota: {1024 * (index + 1)}", "    bwlimit: unlimited"]
-    lines.append("whm_accounts:" if accounts else "whm_accounts: []")
+    lines.append("provision_accounts:" if accounts else "provision_accounts: []")
     for index in range(accounts):
         lines += [
             f"  - user: bn{index:04d}",
