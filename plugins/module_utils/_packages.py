@@ -170,3 +170,41 @@ def ensure_package(
         params.update({option: to_whm_value(option, value) for option, value in to_change.items()})
         api.write("editpkg", params)
     return Result(changed=bool(to_change), diff={"before": before, "after": after}, values={"package": after})
+
+
+PACKAGE_KEYS = frozenset(FIELDS) | {"name", "state"}
+
+
+def converge_packages(api: WhmApi, packages: t.Sequence[t.Mapping[str, t.Any]], check_mode: bool) -> Result:
+    """Converge a list of packages with one listing read; validate every element before any write."""
+    plans: t.List[t.Tuple[str, str, t.Dict[str, t.Any]]] = []
+    seen: t.Set[str] = set()
+    for index, element in enumerate(packages):
+        unknown = sorted(set(element) - PACKAGE_KEYS)
+        if unknown:
+            raise WHMInputError(f"packages[{index}]: unsupported option(s) {', '.join(unknown)}.")
+        name = element.get("name")
+        if not isinstance(name, str):
+            raise WHMInputError(f"packages[{index}]: name is required.")
+        validate_package_name(name)
+        if name in seen:
+            raise WHMInputError(f"packages[{index}]: package “{name}” is listed twice.")
+        seen.add(name)
+        state = element.get("state") or "present"
+        if state not in ("present", "absent"):
+            raise WHMInputError(f"packages[{index}]: state must be present or absent, not {state!r}.")
+        settings = desired_settings(element) if state == "present" else {}
+        plans.append((name, state, settings))
+
+    current = list_packages(api)
+    results: t.List[t.Dict[str, t.Any]] = []
+    before: t.Dict[str, t.Any] = {}
+    after: t.Dict[str, t.Any] = {}
+    for name, state, settings in plans:
+        one = ensure_package(api, name, state, settings, check_mode, current=current.get(name), known=True)
+        results.append({"name": name, "changed": one.changed, "package": one.values["package"]})
+        if one.changed and one.diff is not None:
+            before[name] = one.diff["before"]
+            after[name] = one.diff["after"]
+    changed = any(item["changed"] for item in results)
+    return Result(changed=changed, diff={"before": before, "after": after}, values={"packages": results})
