@@ -29,11 +29,31 @@ from ansible_collections.hosting.whm.plugins.module_utils._transport import (
 class Context:
     """What a handler gets: the parameters, check mode, a warning sink and the API."""
 
-    def __init__(self, params: dict, check_mode: bool, api: WhmApi, warn: t.Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        params: dict,
+        check_mode: bool,
+        api: WhmApi,
+        warn: t.Callable[[str], None],
+        no_log_values: t.Optional[t.Set[str]] = None,
+    ) -> None:
         self.params = params
         self.check_mode = check_mode
         self.api = api
         self.warn = warn
+        self._no_log_values = no_log_values
+
+    def hide(self, value: t.Any) -> None:
+        """Treat ``value`` like a ``no_log`` option: masked everywhere in the module's output
+        (including the echoed arguments) and blanked from API messages.
+
+        For secrets that arrive inside a free-form option such as a dict of parameters.
+        """
+        if value is None or value == "":
+            return
+        self.api.add_secret(str(value))
+        if self._no_log_values is not None:
+            self._no_log_values.add(str(value))
 
 
 Handler = t.Callable[[Context], Result]
@@ -68,7 +88,7 @@ def run_module(spec: ArgumentSpec, handler: Handler, *, connection: bool = True)
     api: t.Optional[WhmApi] = None
     try:
         api = build_api(module.params, module.warn)
-        result = handler(Context(module.params, module.check_mode, api, module.warn))
+        result = handler(Context(module.params, module.check_mode, api, module.warn, module.no_log_values))
     except WHMError as exc:
         message = api.scrub(str(exc)) if api else str(exc)
         details = {key: value for key, value in exc.details.items() if value is not None}
