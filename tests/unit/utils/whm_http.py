@@ -24,6 +24,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 READ_FUNCTIONS = frozenset(
     (
         "accountsummary",
+        "acctcounts",
         "api_token_list",
         "api_token_get_details",
         "domainuserdata",
