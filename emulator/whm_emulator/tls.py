@@ -35,6 +35,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def ensure_certificates(state_dir: Path, hostname: str) -> Tuple[Path, Path, Path]:
     """Return (ca.pem, server.pem, server.key), creating them on first use."""
+    state_dir.mkdir(parents=True, exist_ok=True)
     ca_pem, ca_key = state_dir / "ca.pem", state_dir / "ca.key"
     srv_pem, srv_key = state_dir / "server.pem", state_dir / "server.key"
     if all(p.exists() for p in (ca_pem, ca_key, srv_pem, srv_key)):
