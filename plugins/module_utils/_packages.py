@@ -57,10 +57,10 @@ def validate_package_name(name: str) -> None:
     if not name or not name.strip():
         raise WHMInputError("The package name must not be empty or only white space.")
     if name in RESERVED_NAMES:
-        raise WHMInputError(f"The package name “{name}” is reserved by WHM.")
+        raise WHMInputError(f'The package name "{name}" is reserved by WHM.')
     if name in (".", "..") or not NAME_PATTERN.match(name):
         raise WHMInputError(
-            f"The package name “{name}” is not valid: use letters, digits, spaces, periods, underscores and hyphens."
+            f'The package name "{name}" is not valid: use letters, digits, spaces, periods, underscores and hyphens.'
         )
 
 
@@ -188,7 +188,7 @@ def converge_packages(api: WhmApi, packages: t.Sequence[t.Mapping[str, t.Any]], 
             raise WHMInputError(f"packages[{index}]: name is required.")
         validate_package_name(name)
         if name in seen:
-            raise WHMInputError(f"packages[{index}]: package “{name}” is listed twice.")
+            raise WHMInputError(f'packages[{index}]: package "{name}" is listed twice.')
         seen.add(name)
         state = element.get("state") or "present"
         if state not in ("present", "absent"):

@@ -91,7 +91,7 @@ def test_remove(monkeypatch):
 
 
 def test_remove_in_use_names_function_and_reason(monkeypatch):
-    reason = "You must move all accounts using the package “gold” to another package before removing it."
+    reason = "You must move all accounts using the package \u201cgold\u201d to another package before removing it."
     result = run(
         monkeypatch,
         package,

@@ -59,7 +59,7 @@ def test_nothing_to_do(monkeypatch):
             [{"name": "a", "quota": 1}, {"name": "b", "quota": "0"}],
             "quota must be at least 1; use 'unlimited' for no limit (WHM rejects 0).",
         ),
-        ([{"name": "a"}, {"name": "a"}], "packages[1]: package “a” is listed twice."),
+        ([{"name": "a"}, {"name": "a"}], 'packages[1]: package "a" is listed twice.'),
         ([{"name": "a", "quotta": 5}], "packages[0]: unsupported option(s) quotta."),
         ([{"quota": 5}], "packages[0]: name is required."),
     ],
