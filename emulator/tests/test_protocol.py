@@ -178,8 +178,11 @@ def test_batch_failing_sub_and_abort(whm: Whm) -> None:
 def test_batch_unknown_function_is_500(whm: Whm) -> None:
     r = whm.raw(
         "batch",
-        [("api.version", "1"), ("command", _cmd("createacct", username="bob", domain="b.example.com")),
-         ("command", "nonexistent_fn")],
+        [
+            ("api.version", "1"),
+            ("command", _cmd("createacct", username="bob", domain="b.example.com")),
+            ("command", "nonexistent_fn"),
+        ],
     )
     assert r.status_code == 500
     assert "acct" not in (whm.ok("listaccts").get("data") or {})  # nothing ran
