@@ -35,6 +35,7 @@ READ_FUNCTIONS = frozenset(
         "listaccts",
         "listpkgs",
         "listsuspended",
+        "showbw",
         "verify_new_username",
         "version",
     )
