@@ -131,33 +131,33 @@ def check_username(user: str, new: bool = False) -> None:
     if not user:
         raise WHMInputError("The username must not be empty.")
     if user != user.lower():
-        raise WHMInputError(f"The username “{user}” must be lowercase: WHM stores usernames in lowercase.")
+        raise WHMInputError(f'The username "{user}" must be lowercase: WHM stores usernames in lowercase.')
     if len(user) > USERNAME_MAX_LENGTH:
         raise WHMInputError(
-            f"The username “{user}” has {len(user)} characters; WHM allows at most {USERNAME_MAX_LENGTH}."
+            f'The username "{user}" has {len(user)} characters; WHM allows at most {USERNAME_MAX_LENGTH}.'
         )
     if user[0].isdigit():
-        raise WHMInputError(f"The username “{user}” cannot begin with a digit.")
+        raise WHMInputError(f'The username "{user}" cannot begin with a digit.')
     if not new:
         if not EXISTING_USERNAME.match(user):
             raise WHMInputError(
-                f"The username “{user}” is not valid: use lowercase letters, digits, “-”, “.” and “_”, "
+                f'The username "{user}" is not valid: use lowercase letters, digits, "-", "." and "_", '
                 "starting with a letter."
             )
         return
     if not NEW_USERNAME.match(user):
         raise WHMInputError(
-            f"The username “{user}” cannot be used for a new account: use only lowercase letters (a-z) "
+            f'The username "{user}" cannot be used for a new account: use only lowercase letters (a-z) '
             "and digits (0-9), starting with a letter."
         )
     if user in RESERVED_USERNAMES:
-        raise WHMInputError(f"The username “{user}” is reserved by cPanel.")
+        raise WHMInputError(f'The username "{user}" is reserved by cPanel.')
     for prefix in RESERVED_PREFIXES:
         if user.startswith(prefix):
-            raise WHMInputError(f"The username “{user}” cannot begin with “{prefix}”: cPanel reserves that prefix.")
+            raise WHMInputError(f'The username "{user}" cannot begin with "{prefix}": cPanel reserves that prefix.')
     for suffix in RESERVED_SUFFIXES:
         if user.endswith(suffix):
-            raise WHMInputError(f"The username “{user}” cannot end with “{suffix}”: cPanel reserves that suffix.")
+            raise WHMInputError(f'The username "{user}" cannot end with "{suffix}": cPanel reserves that suffix.')
 
 
 def check_unique_prefix(user: str, usernames: t.Iterable[str]) -> None:
@@ -166,8 +166,8 @@ def check_unique_prefix(user: str, usernames: t.Iterable[str]) -> None:
     for other in sorted(usernames):
         if other != user and other[:UNIQUE_PREFIX_LENGTH] == prefix:
             raise WHMInputError(
-                f"The username “{user}” cannot be used: its first {UNIQUE_PREFIX_LENGTH} characters "
-                f"(“{prefix}”) are the same as those of the existing account “{other}”, and WHM requires "
+                f'The username "{user}" cannot be used: its first {UNIQUE_PREFIX_LENGTH} characters '
+                f'("{prefix}") are the same as those of the existing account "{other}", and WHM requires '
                 f"the first {UNIQUE_PREFIX_LENGTH} characters of every username to be unique."
             )
 
@@ -177,7 +177,7 @@ def check_domain(domain: str, user: str) -> str:
     name = (domain or "").strip().lower()
     why = _domain_problem(name)
     if why:
-        raise WHMInputError(f"The domain “{domain}” is not valid: {why}.")
+        raise WHMInputError(f'The domain "{domain}" is not valid: {why}.')
     if name == user:
         # WHM's own sentence for this rule (Cpanel/Validate/DomainCreation/Primary.pm).
         raise WHMInputError("The domain name may not be the same as a username.")
@@ -197,29 +197,29 @@ def _domain_problem(name: str) -> str:
     if "." not in name:
         return "it must contain at least one dot"
     if name.startswith("www."):
-        return "it must not begin with “www.”"
+        return 'it must not begin with "www."'
     labels = name.split(".")
     for label in labels:
         if not label:
             return "it has an empty label"
         if len(label) > 63:
-            return f"the label “{label}” is longer than 63 characters"
+            return f'the label "{label}" is longer than 63 characters'
         if not DOMAIN_LABEL.match(label):
             return (
-                f"the label “{label}” may contain only letters, digits and hyphens, "
+                f'the label "{label}" may contain only letters, digits and hyphens, '
                 "and may not begin or end with a hyphen"
             )
     if not DOMAIN_TLD.match(labels[-1]):
-        return f"“{labels[-1]}” is not a valid top-level domain"
+        return f'"{labels[-1]}" is not a valid top-level domain'
     return ""
 
 
 def check_password(user: str, password: str) -> None:
     """WHM's passwd and createacct refuse these (Cpanel/ChangePasswd.pm); never echo the password."""
     if len(password) < 5:
-        raise WHMInputError(f"The password for “{user}” is too short: WHM requires at least 5 characters.")
+        raise WHMInputError(f'The password for "{user}" is too short: WHM requires at least 5 characters.')
     if user and user in password.lower():
-        raise WHMInputError(f"The password for “{user}” must not contain the username.")
+        raise WHMInputError(f'The password for "{user}" must not contain the username.')
 
 
 def parse_megabytes(value: t.Any, option: str) -> t.Union[int, str]:
@@ -246,7 +246,7 @@ def desired_settings(params: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
     if params.get("contact_email") is not None:
         email = params["contact_email"].strip()
         if email and not EMAIL.match(email):
-            raise WHMInputError(f"contact_email “{email}” is not an email address.")
+            raise WHMInputError(f'contact_email "{email}" is not an email address.')
         desired["contact_email"] = email
     for option in ("quota", "bwlimit"):
         if params.get(option) is not None:
@@ -261,7 +261,7 @@ def desired_settings(params: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
         try:
             desired["ip"] = str(ipaddress.IPv4Address(params["ip"].strip()))
         except ValueError:
-            raise WHMInputError(f"ip “{params['ip']}” is not an IPv4 address.") from None
+            raise WHMInputError(f'ip "{params["ip"]}" is not an IPv4 address.') from None
     if params.get("password"):
         check_password(user, params["password"])
     return desired
@@ -458,14 +458,14 @@ def _create(api: WhmApi, request: AccountRequest, check_mode: bool) -> Result:
     user, settings = request.user, request.settings
     check_username(user, new=True)
     if "domain" not in settings:
-        raise WHMInputError(f"domain is required to create the account “{user}”.")
+        raise WHMInputError(f'domain is required to create the account "{user}".')
     # One listing serves the eight-character rule and the domain check, naming the other account.
     others = api.list_records("listaccts", "acct", {"want": "user,domain"})
     check_unique_prefix(user, (str(record.get("user")) for record in others if record.get("user")))
     for record in others:
         if str(record.get("domain") or "").lower() == settings["domain"]:
             raise WHMInputError(
-                f"The domain “{settings['domain']}” already belongs to the account “{record.get('user')}”."
+                f'The domain "{settings["domain"]}" already belongs to the account "{record.get("user")}".'
             )
     # WHM's own check also covers system users, groups, database owners and mail aliases.
     api.read("verify_new_username", {"user": user})
@@ -522,7 +522,7 @@ def _update(api: WhmApi, request: AccountRequest, current: t.Dict[str, t.Any], c
     to_change = {option: value for option, value in settings.items() if current.get(option) != value}
     if "ip" in to_change:
         raise WHMInputError(
-            f"The account “{user}” uses the IP address {current.get('ip')}, not {settings['ip']}: "
+            f'The account "{user}" uses the IP address {current.get("ip")}, not {settings["ip"]}: '
             "this module sets the IP address only when it creates an account."
         )
     if "plan" in to_change:
@@ -536,7 +536,7 @@ def _update(api: WhmApi, request: AccountRequest, current: t.Dict[str, t.Any], c
     if set_password and current["suspended"] and want_suspended:
         # WHM's passwd refuses a suspended account (a password change would unsuspend it).
         raise WHMInputError(
-            f"Cannot set the password of “{user}” while it stays suspended: WHM refuses to change the password "
+            f'Cannot set the password of "{user}" while it stays suspended: WHM refuses to change the password '
             "of a suspended account. Use state=present to unsuspend it, or update_password=on_create."
         )
 

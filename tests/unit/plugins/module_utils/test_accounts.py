@@ -72,7 +72,7 @@ def test_transferred_usernames_are_manageable(user):
 
 def test_unique_prefix_ignores_the_account_itself():
     _accounts.check_unique_prefix("example1", ["example1", "exampl"])
-    with pytest.raises(WHMInputError, match="“example1x”"):
+    with pytest.raises(WHMInputError, match='"example1x"'):
         _accounts.check_unique_prefix("example12", ["example1x"])
 
 

@@ -274,7 +274,7 @@ def test_create_timeout_not_applied_fails_without_retry(monkeypatch):
 
 
 def test_create_failure_names_function_and_reason_without_password(monkeypatch):
-    reason = f"Sorry, the password “{PASSWORD}” is too weak."
+    reason = f'Sorry, the password "{PASSWORD}" is too weak.'
     result = run(
         monkeypatch,
         account,
@@ -282,14 +282,14 @@ def test_create_failure_names_function_and_reason_without_password(monkeypatch):
         create_reads() + [Call("createacct", check_params=False, response=envelope("createacct", 0, reason))],
     )
     assert result["failed"] is True
-    assert result["msg"] == f"WHM API function createacct failed on {HOST}: Sorry, the password “********” is too weak."
+    assert result["msg"] == f'WHM API function createacct failed on {HOST}: Sorry, the password "********" is too weak.'
     assert_no_password(result)
 
 
 def test_create_needs_domain(monkeypatch):
     result = run(monkeypatch, account, {"user": "example"}, [summary(None)])
     assert result["failed"] is True
-    assert result["msg"] == "domain is required to create the account “example”."
+    assert result["msg"] == 'domain is required to create the account "example".'
 
 
 def test_eight_character_clash_names_the_other_account(monkeypatch):
@@ -301,8 +301,8 @@ def test_eight_character_clash_names_the_other_account(monkeypatch):
     )
     assert result["failed"] is True
     assert result["msg"] == (
-        "The username “example12” cannot be used: its first 8 characters (“example1”) are the same as those "
-        "of the existing account “example1x”, and WHM requires the first 8 characters of every username to be unique."
+        'The username "example12" cannot be used: its first 8 characters ("example1") are the same as those '
+        'of the existing account "example1x", and WHM requires the first 8 characters of every username to be unique.'
     )
     assert [call[0] for call in result["_calls"]] == ["accountsummary", "listaccts"]
 
@@ -310,11 +310,11 @@ def test_eight_character_clash_names_the_other_account(monkeypatch):
 def test_domain_of_another_account(monkeypatch):
     result = run(monkeypatch, account, {"user": "example", "domain": "other.net"}, [summary(None), listing("other")])
     assert result["failed"] is True
-    assert result["msg"] == "The domain “other.net” already belongs to the account “other”."
+    assert result["msg"] == 'The domain "other.net" already belongs to the account "other".'
 
 
 def test_verify_new_username_refusal(monkeypatch):
-    reason = "API failure: (XID abc123) This system already has a group named “example”."
+    reason = 'API failure: (XID abc123) This system already has a group named "example".'
     result = run(
         monkeypatch,
         account,
@@ -335,17 +335,17 @@ def test_verify_new_username_refusal(monkeypatch):
 @pytest.mark.parametrize(
     "user, message",
     [
-        ("Example", "The username “Example” must be lowercase: WHM stores usernames in lowercase."),
-        ("abcdefghijklmnopq", "The username “abcdefghijklmnopq” has 17 characters; WHM allows at most 16."),
-        ("1example", "The username “1example” cannot begin with a digit."),
+        ("Example", 'The username "Example" must be lowercase: WHM stores usernames in lowercase.'),
+        ("abcdefghijklmnopq", 'The username "abcdefghijklmnopq" has 17 characters; WHM allows at most 16.'),
+        ("1example", 'The username "1example" cannot begin with a digit.'),
         (
             "ex/ample",
-            "The username “ex/ample” is not valid: use lowercase letters, digits, “-”, “.” and “_”, "
+            'The username "ex/ample" is not valid: use lowercase letters, digits, "-", "." and "_", '
             "starting with a letter.",
         ),
         (
             "-example",
-            "The username “-example” is not valid: use lowercase letters, digits, “-”, “.” and “_”, "
+            'The username "-example" is not valid: use lowercase letters, digits, "-", "." and "_", '
             "starting with a letter.",
         ),
     ],
@@ -362,19 +362,19 @@ def test_bad_username_rejected_before_any_call(monkeypatch, user, message):
     [
         (
             "ex.ample",
-            "The username “ex.ample” cannot be used for a new account: use only lowercase letters (a-z) and "
+            'The username "ex.ample" cannot be used for a new account: use only lowercase letters (a-z) and '
             "digits (0-9), starting with a letter.",
         ),
         (
             "ex_ample",
-            "The username “ex_ample” cannot be used for a new account: use only lowercase letters (a-z) and "
+            'The username "ex_ample" cannot be used for a new account: use only lowercase letters (a-z) and '
             "digits (0-9), starting with a letter.",
         ),
-        ("test1", "The username “test1” cannot begin with “test”: cPanel reserves that prefix."),
-        ("cpanelfan", "The username “cpanelfan” cannot begin with “cpanel”: cPanel reserves that prefix."),
-        ("root", "The username “root” is reserved by cPanel."),
-        ("postgres", "The username “postgres” is reserved by cPanel."),
-        ("mypassword", "The username “mypassword” cannot end with “assword”: cPanel reserves that suffix."),
+        ("test1", 'The username "test1" cannot begin with "test": cPanel reserves that prefix.'),
+        ("cpanelfan", 'The username "cpanelfan" cannot begin with "cpanel": cPanel reserves that prefix.'),
+        ("root", 'The username "root" is reserved by cPanel.'),
+        ("postgres", 'The username "postgres" is reserved by cPanel.'),
+        ("mypassword", 'The username "mypassword" cannot end with "assword": cPanel reserves that suffix.'),
     ],
 )
 def test_new_username_rules_checked_before_any_write(monkeypatch, user, message):
@@ -387,21 +387,21 @@ def test_new_username_rules_checked_before_any_write(monkeypatch, user, message)
 @pytest.mark.parametrize(
     "domain, message",
     [
-        ("example", "The domain “example” is not valid: it must contain at least one dot."),
-        ("www.example.com", "The domain “www.example.com” is not valid: it must not begin with “www.”."),
+        ("example", 'The domain "example" is not valid: it must contain at least one dot.'),
+        ("www.example.com", 'The domain "www.example.com" is not valid: it must not begin with "www.".'),
         (
             "-bad.example.com",
-            "The domain “-bad.example.com” is not valid: the label “-bad” may contain only letters, digits and "
+            'The domain "-bad.example.com" is not valid: the label "-bad" may contain only letters, digits and '
             "hyphens, and may not begin or end with a hyphen.",
         ),
-        ("192.0.2.1", "The domain “192.0.2.1” is not valid: it is an IP address."),
-        ("example.123", "The domain “example.123” is not valid: “123” is not a valid top-level domain."),
+        ("192.0.2.1", 'The domain "192.0.2.1" is not valid: it is an IP address.'),
+        ("example.123", 'The domain "example.123" is not valid: "123" is not a valid top-level domain.'),
         (
             "exa mple.com",
-            "The domain “exa mple.com” is not valid: the label “exa mple” may contain only letters, "
+            'The domain "exa mple.com" is not valid: the label "exa mple" may contain only letters, '
             "digits and hyphens, and may not begin or end with a hyphen.",
         ),
-        ("example..com", "The domain “example..com” is not valid: it has an empty label."),
+        ("example..com", 'The domain "example..com" is not valid: it has an empty label.'),
     ],
 )
 def test_bad_domain_rejected_before_any_call(monkeypatch, domain, message):
@@ -421,10 +421,10 @@ def test_domain_same_as_username(monkeypatch):
     [
         ({"quota": "lots"}, "quota must be a whole number of megabytes or 'unlimited', not 'lots'."),
         ({"bwlimit": "-1"}, "bwlimit must be a whole number of megabytes or 'unlimited', not '-1'."),
-        ({"contact_email": "nobody"}, "contact_email “nobody” is not an email address."),
-        ({"ip": "192.0.2"}, "ip “192.0.2” is not an IPv4 address."),
-        ({"password": "abc"}, "The password for “example” is too short: WHM requires at least 5 characters."),
-        ({"password": "myexample1"}, "The password for “example” must not contain the username."),
+        ({"contact_email": "nobody"}, 'contact_email "nobody" is not an email address.'),
+        ({"ip": "192.0.2"}, 'ip "192.0.2" is not an IPv4 address.'),
+        ({"password": "abc"}, 'The password for "example" is too short: WHM requires at least 5 characters.'),
+        ({"password": "myexample1"}, 'The password for "example" must not contain the username.'),
     ],
 )
 def test_bad_settings_rejected_before_any_call(monkeypatch, args, message):
@@ -572,7 +572,7 @@ def test_ip_cannot_change(monkeypatch):
     result = run(monkeypatch, account, {"user": "example", "ip": "192.0.2.99"}, [summary()])
     assert result["failed"] is True
     assert result["msg"] == (
-        "The account “example” uses the IP address 192.0.2.10, not 192.0.2.99: this module sets the IP address "
+        'The account "example" uses the IP address 192.0.2.10, not 192.0.2.99: this module sets the IP address '
         "only when it creates an account."
     )
 
@@ -593,7 +593,7 @@ def test_password_always(monkeypatch, check_mode):
 
 
 def test_password_failure_is_scrubbed(monkeypatch):
-    reason = f"The password “{PASSWORD}” has a strength rating of 20; use 65 or higher."
+    reason = f'The password "{PASSWORD}" has a strength rating of 20; use 65 or higher.'
     result = run(
         monkeypatch,
         account,
@@ -603,7 +603,7 @@ def test_password_failure_is_scrubbed(monkeypatch):
     assert result["failed"] is True
     assert result["msg"] == (
         f"WHM API function passwd failed on {HOST}: "
-        "The password “********” has a strength rating of 20; use 65 or higher."
+        'The password "********" has a strength rating of 20; use 65 or higher.'
     )
     assert_no_password(result)
 
@@ -687,7 +687,7 @@ def test_password_on_suspended_account_fails_before_any_write(monkeypatch, check
     )
     assert result["failed"] is True
     assert result["msg"] == (
-        "Cannot set the password of “example” while it stays suspended: WHM refuses to change the password of a "
+        'Cannot set the password of "example" while it stays suspended: WHM refuses to change the password of a '
         "suspended account. Use state=present to unsuspend it, or update_password=on_create."
     )
     assert [call[0] for call in result["_calls"]] == ["accountsummary"]
@@ -741,7 +741,7 @@ def test_remove_timeout_but_applied(monkeypatch, warnings):
 
 
 def test_lookup_error_is_reported(monkeypatch):
-    reason = "You do not have access to an account named “example”."
+    reason = 'You do not have access to an account named "example".'
     result = run(
         monkeypatch,
         account,
