@@ -69,8 +69,8 @@ test: venv
 	$(MAKE) --no-print-directory sanity
 
 demo: venv
-	@if [ -x playbooks/demo/run.sh ]; then \
-		playbooks/demo/run.sh; \
+	@if [ -f playbooks/demo/run.sh ]; then \
+		bash playbooks/demo/run.sh; \
 	else \
 		echo "demo: playbooks/demo/run.sh does not exist yet"; exit 1; \
 	fi
