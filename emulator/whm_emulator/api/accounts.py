@@ -19,7 +19,6 @@ from whm_emulator.api.common import (
     all_usernames,
     ctime,
     domain_owner,
-    human_size,
     load_account,
     require_account,
     save_cpuser,
@@ -584,7 +583,8 @@ def limitbw(ctx: CallContext, args: Args) -> Result:
     bwlimit = {
         # DISAGREE: docs say MB; the code (Whostmgr/Bandwidth.pm setbwlimit) returns bytes.
         "bwlimit": megabytes * MB,
-        "human_bwlimit": human_size(megabytes * MB) if megabytes else "unlimited",
+        # cPanel's description gives "<n> MB" for the human-readable limit.
+        "human_bwlimit": f"{megabytes} MB" if megabytes else "unlimited",
         "human_bwused": "none",
         "unlimited": 0 if megabytes else 1,
         "domains": domains,
