@@ -230,9 +230,9 @@ def test_target(
             (output_dir / f"{target}.emulator{index + 1}.log").write_bytes(server.log_path.read_bytes())
 
     output = stdout + "\n" + stderr
-    assert returncode == 0, (
-        f"ansible-playbook failed for {target} (exit {returncode}); full log: {log_path}\n{tail(output)}"
-    )
+    if returncode != 0:
+        message = f"ansible-playbook failed for {target} (exit {returncode}); full log: {log_path}\n{tail(output)}"
+        pytest.fail(message, pytrace=False)
 
     if verbose:
         leaked = sum(1 for value in secrets_of(target_dir, servers) if value in output)
@@ -243,4 +243,7 @@ def test_target(
             )
 
     problems = fidelity_problems(servers, set(read_lines(target_dir / "fidelity_allow.txt")))
-    assert not problems, f"{target} sent requests the WHM API contract does not document:\n" + "\n".join(problems)
+    if problems:
+        pytest.fail(
+            f"{target} sent requests the WHM API contract does not document:\n" + "\n".join(problems), pytrace=False
+        )
