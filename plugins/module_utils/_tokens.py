@@ -35,7 +35,7 @@ def validate_token_name(name: str) -> None:
     """WHM's token-name rule: 1 to 50 letters, digits, dashes and underscores."""
     if not name or not TOKEN_NAME_PATTERN.match(name):
         raise WHMInputError(
-            f"The API token name “{name}” is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_)."
+            f"The API token name '{name}' is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_)."
         )
 
 
@@ -66,7 +66,7 @@ def normalise_ip(value: t.Any) -> t.Tuple[int, int, int, str]:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise WHMInputError(f"“{text}” in whitelist_ips is not an IP address or a CIDR range.") from None
+        raise WHMInputError(f"'{text}' in whitelist_ips is not an IP address or a CIDR range.") from None
     address = network.network_address.exploded
     full_mask = network.max_prefixlen
     rendered = address if network.prefixlen == full_mask else f"{address}/{network.prefixlen}"

@@ -16,7 +16,7 @@ description:
   - WHM shows a token's secret only once, when it is created. The module returns it in RV(token) on that run
     and never again; store it right away (for example in a vault).
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes
@@ -64,7 +64,7 @@ options:
     elements: str
 notes:
   - The token secret in RV(token) is not masked by Ansible, because it is the result you need. Set
-    C(no_log: true) on the task (the registered variable still holds it), or the secret shows in the log
+    C(no_log=true) on the task (the registered variable still holds it), or the secret shows in the log
     at any verbosity that prints results.
   - The secret never appears in the diff, in warnings or in error messages.
   - Renaming a token is not supported; a changed O(name) creates a second token.

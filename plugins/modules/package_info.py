@@ -13,7 +13,7 @@ description:
   - Returns the hosting packages the connecting user can see, or one of them, with one C(listpkgs) call.
   - Each package has the shape the M(hosting.whm.package) module uses, so a result can be fed back to it.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes

@@ -17,7 +17,7 @@ description:
     C(verify_*)); every other function, including any the collection does not know, counts as a write.
     O(write) overrides this.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes
@@ -26,7 +26,7 @@ attributes:
   check_mode:
     support: partial
     details:
-      - Only read functions run in check mode. A write is not sent; the task reports RV(changed=true) and says
+      - Only read functions run in check mode. A write is not sent; the task reports C(changed=true) and says
         in RV(msg) that it was not run.
   diff_mode:
     support: none
@@ -45,7 +45,7 @@ options:
     description:
       - The function's parameters. V(api.version=1) is added.
       - A list value is sent as C(key-0), C(key-1)... which is how WHM takes several values for one parameter
-        (for example O(params.acl) of C(api_token_create) becomes C(acl-0), C(acl-1)).
+        (for example C(acl) of C(api_token_create) becomes C(acl-0), C(acl-1)).
       - Booleans are sent as V(1) and V(0); V(null) values are left out. Nested dictionaries are not
         supported; write WHM's dotted names such as C(api.filter.a.field) as keys.
       - Values of keys whose names end in C(password), C(passwd), C(pass), C(passphrase), C(secret),
@@ -66,7 +66,7 @@ options:
     default: true
 notes:
   - Values WHM returns are not masked. A function that returns a secret (for example C(api_token_create))
-    needs C(no_log: true) on the task.
+    needs C(no_log=true) on the task.
 seealso:
   - module: hosting.whm.api_token
   - module: hosting.whm.package
@@ -202,7 +202,7 @@ def handle(ctx: Context) -> Result:
     function = ctx.params["function"].strip()
     params = ctx.params["params"] or {}
     if not FUNCTION_PATTERN.match(function):
-        raise WHMInputError(f"“{function}” is not a WHM API 1 function name (letters, digits and underscores).")
+        raise WHMInputError(f"'{function}' is not a WHM API 1 function name (letters, digits and underscores).")
     check_params(params)
     for key, value in params.items():
         if is_secret_key(key):

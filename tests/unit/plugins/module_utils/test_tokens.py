@@ -26,7 +26,7 @@ def test_invalid_token_names(name):
     with pytest.raises(WHMInputError) as caught:
         validate_token_name(name)
     assert caught.value.message == (
-        f"The API token name “{name}” is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_)."
+        f"The API token name '{name}' is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_)."
     )
 
 
@@ -75,7 +75,7 @@ def test_whitelist_normalised_like_whm():
 def test_whitelist_bad_entry():
     with pytest.raises(WHMInputError) as caught:
         normalise_whitelist(["10.0.0.1", "example.com"])
-    assert caught.value.message == "“example.com” in whitelist_ips is not an IP address or a CIDR range."
+    assert caught.value.message == "'example.com' in whitelist_ips is not an IP address or a CIDR range."
 
 
 def test_whitelist_limit():

@@ -268,10 +268,10 @@ def test_revoke_absent_is_unchanged(monkeypatch):
     [
         (
             {"name": "bad name"},
-            "The API token name “bad name” is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_).",
+            "The API token name 'bad name' is not valid: use 1 to 50 letters, digits, dashes (-) and underscores (_).",
         ),
         ({"name": "ci", "acls": []}, "acls must not be an empty list; leave it out to give the token full access."),
-        ({"name": "ci", "whitelist_ips": ["nope"]}, "“nope” in whitelist_ips is not an IP address or a CIDR range."),
+        ({"name": "ci", "whitelist_ips": ["nope"]}, "'nope' in whitelist_ips is not an IP address or a CIDR range."),
         ({"name": "ci", "expires_at": -5}, "expires_at must be a Unix time or 0, not -5."),
     ],
 )

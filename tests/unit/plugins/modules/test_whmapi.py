@@ -100,7 +100,7 @@ def test_write_override_true_skips_a_read_in_check_mode(monkeypatch):
 
 
 def test_failure_fails_with_the_standard_message(monkeypatch):
-    reason = "The package “gold” does not exist."
+    reason = "The package \u201cgold\u201d does not exist."
     result = run(
         monkeypatch,
         whmapi,
@@ -112,7 +112,7 @@ def test_failure_fails_with_the_standard_message(monkeypatch):
 
 
 def test_failure_returned_when_fail_on_error_is_false(monkeypatch):
-    reason = "The package “gold” does not exist."
+    reason = "The package \u201cgold\u201d does not exist."
     result = run(
         monkeypatch,
         whmapi,
@@ -125,7 +125,7 @@ def test_failure_returned_when_fail_on_error_is_false(monkeypatch):
 
 
 def test_secret_params_are_hidden(monkeypatch, modules):
-    reason = f"Sorry, the password “{PASSWORD}” is too weak."
+    reason = f"Sorry, the password \u201c{PASSWORD}\u201d is too weak."
     response = envelope("passwd", 0, reason, data={"echo": [PASSWORD]}, warnings=[f"tried {PASSWORD}"])
     result = run(
         monkeypatch,
@@ -134,7 +134,7 @@ def test_secret_params_are_hidden(monkeypatch, modules):
         [Call("passwd", {"user": "bob", "password": PASSWORD}, response)],
     )
     assert PASSWORD not in json.dumps({k: v for k, v in result.items() if k != "_calls"})
-    assert result["metadata"]["reason"] == "Sorry, the password “********” is too weak."
+    assert result["metadata"]["reason"] == "Sorry, the password \u201c********\u201d is too weak."
     assert PASSWORD in modules[0].no_log_values
 
 
@@ -189,7 +189,7 @@ def test_token_name_is_not_hidden(monkeypatch, modules):
         ),
         (
             {"function": "list accts"},
-            "“list accts” is not a WHM API 1 function name (letters, digits and underscores).",
+            "'list accts' is not a WHM API 1 function name (letters, digits and underscores).",
         ),
     ],
 )
