@@ -10,7 +10,8 @@ emulator_pid=""
 
 cleanup() {
   if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
-    kill "$emulator_pid" && wait "$emulator_pid" 2>/dev/null || true
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
@@ -20,10 +21,11 @@ trap cleanup EXIT
 mkdir -p "$work/collections/ansible_collections/hosting"
 ln -s "$root" "$work/collections/ansible_collections/hosting/whm"
 
-token="$(LC_ALL=C tr -dc 'A-Z0-9' </dev/urandom | head -c 32)"
+random_string() { "$bin/python" -c 'import secrets, string, sys; print("".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(int(sys.argv[1]))))' "$1"; }
+token="$(random_string 32)"
 echo "== Starting a WHM emulator (HTTPS, its own CA) in $state"
 "$bin/python" -m whm_emulator serve --port 0 --state "$state" --token "$token" \
-  --root-password "$(LC_ALL=C tr -dc 'a-zA-Z0-9' </dev/urandom | head -c 20)" --admin >"$work/emulator.log" 2>&1 &
+  --root-password "$(random_string 20)" --admin >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$state/server.json" ] && break

@@ -270,7 +270,11 @@ class CliTransport(Transport):
         argv = [self.executable, "--output=json", function]
         argv.extend(f"{key}={value}" for key, value in params if key != "api.version")
         try:
-            completed = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+            # subprocess rather than AnsibleModule.run_command: this layer has no AnsibleModule, and
+            # run_command has no per-call timeout, which a write needs to report an unknown outcome.
+            completed = subprocess.run(  # pylint: disable=ansible-bad-function
+                argv, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
             if write:
                 raise WHMWriteOutcomeUnknown(

@@ -75,7 +75,7 @@ def test_basic_auth_and_missing_credentials():
 
 
 def test_result_zero_is_an_error_and_result_may_be_a_string():
-    api, _ = make_api(
+    api, dummy = make_api(
         [
             Call("listaccts", response={"metadata": {"command": "listaccts", "result": "1", "reason": "OK"}}),
             Call("accountsummary", response=envelope("accountsummary", "0", "Account does not exist.")),
@@ -91,7 +91,7 @@ def test_result_zero_is_an_error_and_result_may_be_a_string():
 
 
 def test_messages_and_warnings_as_list_or_string():
-    api, _ = make_api(
+    api, dummy = make_api(
         [Call("modifyacct", response=envelope("modifyacct", output={"messages": "one\ntwo", "warnings": ["w"]}))]
     )
     response = api.write("modifyacct", {"user": "bob"})
@@ -121,7 +121,7 @@ def test_read_retries_on_503_then_succeeds_with_warning():
 
 
 def test_read_gives_up_after_retries():
-    api, _ = make_api([Call("listaccts", status=503, body="busy")] * 3, retries=2)
+    api, dummy = make_api([Call("listaccts", status=503, body="busy")] * 3, retries=2)
     with pytest.raises(WHMTransportError) as caught:
         api.read("listaccts")
     assert (
@@ -155,7 +155,7 @@ def test_write_is_never_retried_on_5xx():
 
 
 def test_write_timeout_is_an_unknown_outcome():
-    api, _ = make_api([Call("createacct", raises=requests.exceptions.ReadTimeout("read timed out"))])
+    api, dummy = make_api([Call("createacct", raises=requests.exceptions.ReadTimeout("read timed out"))])
     with pytest.raises(WHMWriteOutcomeUnknown, match="timed out after 300 s; the write may have been applied"):
         api.write("createacct", {"username": "bob"})
 
@@ -168,7 +168,7 @@ def test_write_connection_refused_is_retried():
 
 
 def test_authentication_error_has_no_secret():
-    api, _ = make_api([Call("version", status=403, body="Access denied")])
+    api, dummy = make_api([Call("version", status=403, body="Access denied")])
     with pytest.raises(WHMAuthenticationError) as caught:
         api.read("version")
     assert TOKEN not in str(caught.value)
@@ -179,7 +179,7 @@ def test_authentication_error_has_no_secret():
 
 
 def test_non_json_and_missing_envelope():
-    api, _ = make_api([Call("version", body="<html>IE11</html>"), Call("version", body='{"status": 1}')])
+    api, dummy = make_api([Call("version", body="<html>IE11</html>"), Call("version", body='{"status": 1}')])
     with pytest.raises(WHMTransportError, match="did not return JSON \\(HTTP 200\\): <html>IE11</html>"):
         api.read("version")
     with pytest.raises(WHMTransportError, match="without the WHM API 1 'metadata' envelope"):
@@ -187,13 +187,13 @@ def test_non_json_and_missing_envelope():
 
 
 def test_tls_error_message():
-    api, _ = make_api([Call("version", raises=requests.exceptions.SSLError("certificate verify failed"))])
+    api, dummy = make_api([Call("version", raises=requests.exceptions.SSLError("certificate verify failed"))])
     with pytest.raises(WHMTransportError, match="TLS verification failed for whm.example.com:2087 calling version"):
         api.read("version")
 
 
 def test_secret_scrubbed_from_reason():
-    api, _ = make_api([Call("passwd", response=envelope("passwd", 0, "Password hunter22 contains the username"))])
+    api, dummy = make_api([Call("passwd", response=envelope("passwd", 0, "Password hunter22 contains the username"))])
     api.add_secret("hunter22")
     with pytest.raises(WHMAPIError) as caught:
         api.write("passwd", {"user": "bob", "password": "hunter22"})
@@ -203,7 +203,7 @@ def test_secret_scrubbed_from_reason():
 
 def test_write_with_readback_confirms_applied():
     warnings: list = []
-    api, _ = make_api([Call("createacct", raises=requests.exceptions.ReadTimeout("timed out"))])
+    api, dummy = make_api([Call("createacct", raises=requests.exceptions.ReadTimeout("timed out"))])
     checks = iter([False, True])
     assert (
         api.write_with_readback("createacct", {"username": "bob"}, lambda: next(checks), warn=warnings.append) is None
