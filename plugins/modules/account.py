@@ -23,7 +23,7 @@ description:
   - Settings you leave out are not managed.
   - Usernames, domains and passwords are checked against WHM's rules before any change is made.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes

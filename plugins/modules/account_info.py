@@ -16,7 +16,7 @@ description:
   - Every account has the same fields as the RV(hosting.whm.account#module:account) return value of
     M(hosting.whm.account), plus read-only facts such as disk use and start date.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes
