@@ -15,7 +15,7 @@ description:
     that differ with C(editpkg), or removes it with C(killpkg).
   - Settings you leave out are not managed; WHM gives a new package its defaults for them.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes

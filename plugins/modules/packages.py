@@ -16,7 +16,7 @@ description:
     M(hosting.whm.package) gives the same result with one read and one module start per package.
   - Every element is validated before the first write.
 author:
-  - hosting.whm contributors
+  - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
   - hosting.whm.connection
   - hosting.whm.attributes
