@@ -204,3 +204,16 @@ def test_domain_functions(whm: Whm) -> None:
 @pytest.mark.parametrize("repeat", [1])
 def test_suspend_root_fails(whm: Whm, repeat: int) -> None:
     assert whm.fail("suspendacct", {"user": "root"}) == "Failed to suspend account."
+
+
+def test_showbw_reports_limit_in_bytes(whm: Whm) -> None:
+    whm.ok("createacct", {"username": "alice", "domain": "alice.example", "password": "Xy7-long-pass"})
+    whm.ok("limitbw", {"user": "alice", "bwlimit": "100"})
+    env = whm.ok("showbw", {"searchtype": "user", "search": "^alice$"})
+    (acct,) = env["data"]["acct"]
+    assert acct["user"] == "alice" and acct["maindomain"] == "alice.example"
+    assert acct["limit"] == 100 * 1024 * 1024
+    assert acct["bwusage"] == [{"domain": "alice.example", "usage": 0, "deleted": 0}]
+    whm.ok("limitbw", {"user": "alice", "bwlimit": "unlimited"})
+    assert whm.ok("showbw", {"searchtype": "user", "search": "alice"})["data"]["acct"][0]["limit"] == 0
+    assert whm.fail("showbw", {"searchtype": "plan"}) == "Unknown search type."

@@ -131,6 +131,7 @@ SCENARIOS: List[Tuple[str, Any]] = [
     ("changepackage", {"user": "alice", "pkg": "gold"}),
     ("editquota", {"user": "alice", "quota": "500"}),
     ("limitbw", {"user": "alice", "bwlimit": "2048"}),
+    ("showbw", {"searchtype": "user", "search": "^alice$"}),
     ("verify_new_username", {"user": "newname"}),
     ("domainuserdata", {"domain": "alice.example.com"}),
     ("getdomainowner", {"domain": "alice.example.com"}),

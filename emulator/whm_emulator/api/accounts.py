@@ -594,6 +594,44 @@ def limitbw(ctx: CallContext, args: Args) -> Result:
     return Result(data={"bwlimits": [bwlimit]}, reason=f"Bandwidth Limit for {user} has been set to {set_to} megabytes")
 
 
+@api_function("showbw", write=False, acl="list-accts")
+def showbw(ctx: CallContext, args: Args) -> Result:
+    """Bandwidth limit and usage per account for one month (the emulator records no traffic)."""
+    now = time.gmtime()
+    month = args.get("month") or str(now.tm_mon)
+    year = args.get("year") or str(now.tm_year)
+    if not month.isdigit() or not 1 <= int(month) <= 12 or not year.isdigit():
+        raise ApiError("Invalid month or year.")  # UNCONFIRMED exact text
+    searchtype = args.get("searchtype")
+    # showbw knows fewer search types than listaccts (cPanel's description: domain, owner,
+    # user, ip, package); the search itself is the same case-insensitive regex.
+    if searchtype and searchtype not in ("domain", "owner", "user", "ip", "package"):
+        raise ApiError("Unknown search type.")
+    records = _search([account_record(ctx, a) for a in _accounts(ctx)], args)
+    by_user = {a["user"]: a for a in _accounts(ctx)}
+    accounts = []
+    for record in records:
+        cpuser = by_user[record["user"]]["cpuser"]
+        limit = cpuser.get("BWLIMIT", "unlimited")
+        domains = [
+            r[0] for r in ctx.db.execute("SELECT domain FROM domains WHERE user = ? ORDER BY domain", (record["user"],))
+        ]
+        accounts.append(
+            {
+                "user": record["user"],
+                "maindomain": record["domain"],
+                "owner": record["owner"],
+                "reseller": 0,
+                "deleted": 0,
+                # bytes, 0 when unlimited (as limitbw stores it)
+                "limit": int(limit) if str(limit).isdigit() else 0,
+                "totalbytes": 0,
+                "bwusage": [{"domain": domain, "usage": 0, "deleted": 0} for domain in domains],
+            }
+        )
+    return Result(data={"acct": accounts, "month": int(month), "year": int(year), "reseller": ctx.user, "totalused": 0})
+
+
 # ---------------------------------------------------------------------------------------
 # modifyacct
 # ---------------------------------------------------------------------------------------
