@@ -34,7 +34,7 @@ def element_options(module_name: str) -> dict:
         description = doc["description"]
         first = description[0] if isinstance(description, list) else description
         option = {"description": first, "type": doc.get("type", "str")}
-        for key in ("elements", "choices", "aliases"):
+        for key in ("elements", "choices"):  # role specs do not allow aliases
             if key in doc:
                 option[key] = doc[key]
         if doc.get("required"):
@@ -43,12 +43,19 @@ def element_options(module_name: str) -> dict:
     return options
 
 
+class IndentedDumper(yaml.SafeDumper):
+    """Indent block sequences under their key, as yamllint expects."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def render() -> str:
     spec = yaml.safe_load(SPEC_FILE.read_text().split(HEADER)[-1])
     options = spec["argument_specs"]["main"]["options"]
     for variable, module_name in ELEMENTS.items():
         options[variable]["options"] = element_options(module_name)
-    body = yaml.safe_dump(spec, sort_keys=False, width=120, allow_unicode=True)
+    body = yaml.dump(spec, Dumper=IndentedDumper, sort_keys=False, width=120, allow_unicode=True)
     return f"---\n{HEADER}\n{body}"
 
 
