@@ -58,7 +58,10 @@ BEFORE = {
 CHUNK = {"api.chunk.enable": "1", "api.chunk.verbose": "1", "api.chunk.size": "1000", "api.chunk.start": "1"}
 
 
-def summary(record=EXAMPLE, user="example"):
+def summary(record="example", user="example"):
+    """An accountsummary call answering with ``record`` (the example account by default; None: absent)."""
+    if record == "example":
+        record = EXAMPLE
     if record is None:
         return Call(
             "accountsummary",
