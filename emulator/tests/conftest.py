@@ -22,13 +22,30 @@ Params = Union[Dict[str, Any], Sequence[Tuple[str, Any]]]
 class Whm:
     """A running in-process emulator plus a small client."""
 
-    def __init__(self, state: Path, admin: bool = True, create_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        state: Path,
+        admin: bool = True,
+        create_delay: float = 0.0,
+        settings: Optional[Dict[str, str]] = None,
+        hostname: str = "server.example.test",
+        ip: str = "192.0.2.10",
+    ) -> None:
         self.state = state
-        ca, cert, key = ensure_certificates(state, "server.example.test")
+        ca, cert, key = ensure_certificates(state, hostname)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
         self.emulator = Emulator(
-            Config(state_dir=state, token=TOKEN, root_password=PASSWORD, admin=admin, create_delay=create_delay)
+            Config(
+                state_dir=state,
+                token=TOKEN,
+                root_password=PASSWORD,
+                admin=admin,
+                create_delay=create_delay,
+                hostname=hostname,
+                ip=ip,
+                settings=dict(settings or {}),
+            )
         )
         self.server = EmulatorServer(("127.0.0.1", 0), self.emulator, context)
         self.url = f"https://127.0.0.1:{self.server.server_address[1]}"

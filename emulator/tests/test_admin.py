@@ -84,3 +84,17 @@ def test_fault_apply_then_timeout(whm: Whm) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         whm.raw("createacct", {"api.version": 1, "username": "bob", "domain": "bob.example.com"})
     assert whm.ok("listaccts")["data"]["acct"][0]["user"] == "bob"  # the write was applied
+
+
+def test_settings_read_and_update(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = Whm(tmp_path / "s", settings={"example_delay": "2"})
+    try:
+        assert server.admin("GET", "settings") == {"example_delay": "2"}
+        assert server.admin("POST", "settings", {"example_delay": 0.5, "other": "x"}) == {
+            "example_delay": "0.5",
+            "other": "x",
+        }
+        assert server.emulator.setting("example_delay") == "0.5"
+        assert server.emulator.setting("missing", "default") == "default"
+    finally:
+        server.close()

@@ -10,7 +10,7 @@ import ssl
 import sys
 import threading
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from whm_emulator import WHM_VERSION, __version__
 from whm_emulator.emulator import Config, Emulator
@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--hostname", default="server.example.test", help="the server's hostname")
     serve.add_argument("--ip", default="192.0.2.10", help="the server's main shared IPv4 address")
     serve.add_argument("--create-delay", type=float, default=0.0, help="seconds createacct takes")
+    serve.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an area setting (repeatable), see docs/emulator.md",
+    )
     serve.add_argument("--verbose", action="store_true", help="log every HTTP request to stderr")
     sub.add_parser("version", help="print the version and exit")
     return parser
@@ -55,6 +62,16 @@ def _write_secret(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _settings(pairs: List[str]) -> Dict[str, str]:
+    settings: Dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--set needs KEY=VALUE, got {pair!r}")
+        settings[key] = value
+    return settings
+
+
 def serve(opts: argparse.Namespace) -> int:
     state = Path(opts.state).resolve()
     state.mkdir(parents=True, exist_ok=True)
@@ -66,6 +83,7 @@ def serve(opts: argparse.Namespace) -> int:
         ip=opts.ip,
         create_delay=opts.create_delay,
         admin=opts.admin,
+        settings=_settings(opts.set),
     )
     emulator = Emulator(config)
     context: Optional[ssl.SSLContext] = None

@@ -19,7 +19,7 @@ from whm_emulator.args import Args
 from whm_emulator.envelope import build
 from whm_emulator.errors import ApiError
 from whm_emulator.registry import CallContext, FunctionSpec, Result, lookup
-from whm_emulator.store import Store
+from whm_emulator.store import STATE_TABLES, Store
 
 SEED_TOKEN_NAME = "emulator"
 
@@ -33,6 +33,10 @@ class Config:
     ip: str = "192.0.2.10"
     create_delay: float = 0.0
     admin: bool = False
+    # Area settings (``--set KEY=VALUE`` on the command line, ``/__emulator__/settings`` at
+    # run time), e.g. how long an AutoSSL check or a transfer takes. Areas read them with
+    # Emulator.setting() and document their keys in docs/emulator.md.
+    settings: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,10 +117,19 @@ class Emulator:
 
     def reset_state(self) -> None:
         with self.store.transaction(write=True) as db:
-            for table in ("accounts", "domains", "packages", "tokens"):
+            for table in STATE_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             db.execute("DELETE FROM meta")
         self._seed()
+
+    def setting(self, key: str, default: str = "") -> str:
+        with self._lock:
+            return self.config.settings.get(key, default)
+
+    def update_settings(self, values: Dict[str, str]) -> Dict[str, str]:
+        with self._lock:
+            self.config.settings.update({str(k): str(v) for k, v in values.items()})
+            return dict(self.config.settings)
 
     # -- authentication ------------------------------------------------------------------
     def token_auth(

@@ -197,6 +197,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"ok": True})
         elif name == "faults":
             self._faults(method, payload)
+        elif name == "settings" and method == "GET":
+            self._send_json(200, emulator.update_settings({}))
+        elif name == "settings" and method == "POST":
+            if not isinstance(payload, dict):
+                self._send_json(400, {"error": "body must be a JSON object of settings"})
+                return
+            self._send_json(200, emulator.update_settings(payload))
         else:
             self._send_json(404, {"error": f"unknown admin endpoint {method} {path}"})
 

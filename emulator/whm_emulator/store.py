@@ -57,7 +57,19 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 
 # Tables wiped by a state reset (meta keeps the seed information).
-STATE_TABLES = ("accounts", "domains", "packages", "tokens")
+STATE_TABLES: List[str] = ["accounts", "domains", "packages", "tokens"]
+
+# DDL of the later areas (DNS, SSL, Transfers). An area module calls register_schema() at
+# import time; every Store runs all registered DDL when it opens the database.
+AREA_SCHEMAS: List[str] = []
+
+
+def register_schema(ddl: str, tables: List[str]) -> None:
+    """Add an area's tables (idempotent DDL) and mark them as wiped by a state reset."""
+    AREA_SCHEMAS.append(ddl)
+    for table in tables:
+        if table not in STATE_TABLES:
+            STATE_TABLES.append(table)
 
 
 class Store:
@@ -67,7 +79,10 @@ class Store:
         self._write_lock = threading.Lock()
         with self._write_lock:
             # executescript manages its own transaction; the DDL is idempotent.
-            self._connection().executescript(SCHEMA)
+            # Importing the API package registers every area's functions and tables.
+            import whm_emulator.api  # noqa: F401
+
+            self._connection().executescript(SCHEMA + "\n".join(AREA_SCHEMAS))
 
     def _connection(self) -> sqlite3.Connection:
         conn: Optional[sqlite3.Connection] = getattr(self._local, "conn", None)

@@ -1,6 +1,6 @@
 """WHM API 1 areas. Importing this package registers every emulated function.
 
-To add an area (DNS zones, SSL/AutoSSL, Transfers), add a module here and import it below.
+To add an area, add a module here and import it below.
 """
 
-from whm_emulator.api import accounts, packages, server, tokens  # noqa: F401
+from whm_emulator.api import accounts, dns, packages, server, ssl, tokens, transfers  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from whm_emulator.errors import user_not_found
 from whm_emulator.registry import CallContext
@@ -14,6 +14,22 @@ from whm_emulator.registry import CallContext
 AccountHook = Callable[[CallContext, Dict[str, Any], Dict[str, str]], None]
 ACCOUNT_CREATED: List[AccountHook] = []
 ACCOUNT_REMOVED: List[AccountHook] = []
+
+
+# Account archives (transfers and restores). Each area that keeps per-account data adds a
+# named section: the exporter returns JSON-able data for the account being packaged; the
+# importer recreates it on the restoring server for the (possibly renamed) account.
+# ``options`` carries the restore options as strings (e.g. "replaceip", "olduser",
+# "source_ip", "ip" = the destination's IP for the account).
+ArchiveExporter = Callable[[CallContext, Dict[str, Any]], Any]
+ArchiveImporter = Callable[[CallContext, Dict[str, Any], Any, Dict[str, str]], None]
+ARCHIVE_SECTIONS: Dict[str, Tuple[ArchiveExporter, ArchiveImporter]] = {}
+
+
+def archive_section(name: str, exporter: ArchiveExporter, importer: ArchiveImporter) -> None:
+    if name in ARCHIVE_SECTIONS:
+        raise RuntimeError(f"archive section {name} registered twice")
+    ARCHIVE_SECTIONS[name] = (exporter, importer)
 
 
 def load_account(ctx: CallContext, user: Optional[str]) -> Optional[Dict[str, Any]]:

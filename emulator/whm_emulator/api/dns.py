@@ -1,0 +1,1 @@
+"""DNS zones and records (WHM API 1 DNS functions)."""

@@ -1,0 +1,1 @@
+"""SSL certificates on vhosts and services, and AutoSSL."""

@@ -1,0 +1,1 @@
+"""Transfer sessions between servers, account archives and the restore queue."""
