@@ -3,4 +3,4 @@
 To add an area, add a module here and import it below.
 """
 
-from whm_emulator.api import accounts, dns, packages, server, ssl, tokens, transfers  # noqa: F401
+from whm_emulator.api import accounts, dns, features, packages, server, ssl, tokens, transfers  # noqa: F401

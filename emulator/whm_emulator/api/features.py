@@ -1,0 +1,1 @@
+"""Feature lists (which cPanel features an account's package allows)."""
