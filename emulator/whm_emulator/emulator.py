@@ -94,6 +94,11 @@ class Emulator:
         # real servers). Applied outside the database lock so other clients are not blocked.
         self.delays: Dict[str, float] = {"createacct": config.create_delay}
         self._seed()
+        # Areas with background work (transfer sessions, the restore queue) resume it here.
+        from whm_emulator.api.common import EMULATOR_STARTED
+
+        for hook in EMULATOR_STARTED:
+            hook(self)
 
     # -- state ---------------------------------------------------------------------------
     def _seed(self) -> None:

@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from whm_emulator import __version__
 from whm_emulator.args import Args
@@ -22,6 +22,12 @@ from whm_emulator.registry import Result, lookup
 # /json-api/<fn> (header auth) and /cpsess<digits>/json-api/<fn> (session form); both accepted.
 _API_PATH = re.compile(r"^(?:/cpsess\d+)?/json-api/(?P<fn>[^/]+)/?$")
 _FAULT_MODES = ("status", "latency", "drop", "apply_then_timeout")
+
+# Emulator-internal server-to-server routes, POST /__emulator__/internal/<name> with a JSON body
+# (e.g. a transfer destination packaging an account on its source). Authenticated like
+# /json-api, available without --admin, never counted in stats or the request log. Areas
+# register handlers: handler(emulator, payload) -> (HTTP status, JSON-able body).
+INTERNAL_ROUTES: Dict[str, Callable[[Emulator, Dict[str, Any]], Tuple[int, Any]]] = {}
 
 
 class _Drop(Exception):
@@ -68,6 +74,9 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         path, _, query = self.path.partition("?")
         try:
+            if path.startswith("/__emulator__/internal/") and method == "POST":
+                self._internal(path[len("/__emulator__/internal/") :].strip("/"), self._body())
+                return
             if path.startswith("/__emulator__/") or path == "/__emulator__":
                 self._admin(method, path, self._body())
                 return
@@ -163,6 +172,27 @@ class Handler(BaseHTTPRequestHandler):
             self._send_text(status, payload.get("error", "Internal Server Error") + "\n")
             return
         self._send_json(200, payload)
+
+    def _internal(self, name: str, body: bytes) -> None:
+        import whm_emulator.api  # noqa: F401 - areas register their routes at import
+
+        handler = INTERNAL_ROUTES.get(name)
+        if handler is None:
+            self._send_text(404, "Not Found\n")
+            return
+        auth = self._authenticate()
+        if auth is None or auth[1] is not None:  # root with full access only
+            self._send_text(403, "Access denied\n")
+            return
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            self._send_json(400, {"error": "body must be a JSON object"})
+            return
+        status, answer = handler(self.server.emulator, payload)
+        self._send_json(status, answer)
 
     # -- admin API -----------------------------------------------------------------------
     def _admin(self, method: str, path: str, body: bytes) -> None:

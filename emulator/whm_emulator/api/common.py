@@ -26,6 +26,11 @@ ArchiveImporter = Callable[[CallContext, Dict[str, Any], Any, Dict[str, str]], N
 ARCHIVE_SECTIONS: Dict[str, Tuple[ArchiveExporter, ArchiveImporter]] = {}
 
 
+# Run once per Emulator, after its store is open (e.g. to resume transfer sessions that were
+# running when the previous process stopped).
+EMULATOR_STARTED: List[Callable[[Any], None]] = []
+
+
 def archive_section(name: str, exporter: ArchiveExporter, importer: ArchiveImporter) -> None:
     if name in ARCHIVE_SECTIONS:
         raise RuntimeError(f"archive section {name} registered twice")
