@@ -62,6 +62,7 @@ READ_FUNCTIONS = frozenset(
         "showbw",
         "transfer_module_schema",
         "validate_system_user",
+        "verify_user_has_feature",
         "verify_new_username",
         "verify_new_username_for_restore",
         "version",
