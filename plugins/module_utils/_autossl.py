@@ -15,7 +15,7 @@ import time
 import typing as t
 
 from ansible_collections.hosting.whm.plugins.module_utils._api import WhmApi
-from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMError, WHMInputError
+from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMAPIError, WHMError, WHMInputError
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 from ansible_collections.hosting.whm.plugins.module_utils._ssl import (
     covers,
@@ -101,35 +101,49 @@ def ensure_provider(
     return True, before, after
 
 
-def check_ready(api: WhmApi, providers: t.List[t.Dict[str, t.Any]], user: str) -> None:
-    """Refuse to start a check that WHM would refuse, saying which condition is missing."""
+def check_ready(api: WhmApi, providers: t.List[t.Dict[str, t.Any]], user: str) -> t.Dict[str, t.Any]:
+    """Refuse to start a check that WHM would refuse, saying which condition is missing.
+
+    start_autossl_check_for_one_user fails when no provider is enabled or the account lacks
+    the ``autossl`` feature (dns_ssl_tokens.md 3.12), and its error names neither the package
+    nor the feature list (users.md 15). The feature comes from the feature list of the
+    account's package (accountsummary -> getpkginfo FEATURELIST -> get_featurelist_data); the
+    ``disabled`` list switches a feature off for everybody (``is_disabled``).
+    """
     if not any(_truthy(p.get("enabled")) for p in providers):
         raise WHMAutoSSLNotReady(
             "AutoSSL is disabled on this server: get_autossl_providers shows no enabled provider. "
             "Set provider (for example LetsEncrypt with accept_terms: true) to enable it."
         )
-    data = api.read("verify_user_has_feature", {"user": user, "feature": FEATURE}).data or {}
-    if not _truthy(data.get("has_feature")):
-        raise WHMAutoSSLNotReady(_missing_feature_message(api, user))
-
-
-def _missing_feature_message(api: WhmApi, user: str) -> str:
-    """Name the account's package and feature list when they can be read."""
-    base = f'The account "{user}" does not have the "{FEATURE}" feature (verify_user_has_feature)'
+    accounts = api.read("accountsummary", {"user": user}).records("acct")
+    if not accounts:
+        raise WHMAutoSSLNotReady(f'accountsummary returned no account "{user}".')
+    plan = str(accounts[0].get("plan") or "default")
+    featurelist = "default"
     try:
-        accounts = api.read("accountsummary", {"user": user}).records("acct")
-        plan = str(accounts[0].get("plan")) if accounts else ""
-        packages = api.read("getpkginfo", {"pkg": plan}).data if plan else None
-        pkg = packages.get("pkg") if isinstance(packages, dict) else None
-        featurelist = pkg.get("FEATURELIST") if isinstance(pkg, dict) else None
-    except WHMError:
-        plan, featurelist = "", None
-    if plan and featurelist:
-        return (
-            f'{base}: its package "{plan}" uses the feature list "{featurelist}", which does not enable '
-            f'"{FEATURE}". Enable AutoSSL in that feature list, or give the account a package whose list does.'
+        package = (api.read("getpkginfo", {"pkg": plan}).data or {}).get("pkg") or {}
+        featurelist = str(package.get("FEATURELIST") or "default")
+    except WHMAPIError:
+        # An account whose package no longer exists keeps the default feature list.
+        package = {}
+    features = api.read("get_featurelist_data", {"featurelist": featurelist}).records("features")
+    entry = next((f for f in features if f.get("id") == FEATURE), None)
+    readiness = {"user": user, "package": plan, "featurelist": featurelist}
+    if entry is None:
+        # A feature a list does not describe is allowed (verify_user_has_feature documentation).
+        return readiness
+    if _truthy(entry.get("is_disabled")):
+        raise WHMAutoSSLNotReady(
+            f'The "{FEATURE}" feature is switched off for every account by the "disabled" feature list '
+            f'(get_featurelist_data), so AutoSSL cannot run for "{user}". Remove it from the "disabled" list.'
         )
-    return f"{base}. Enable AutoSSL in the feature list of the account's package."
+    if not _truthy(entry.get("value")):
+        raise WHMAutoSSLNotReady(
+            f'The account "{user}" does not have the "{FEATURE}" feature: its package "{plan}" uses the feature '
+            f'list "{featurelist}", which does not enable it (get_featurelist_data). Enable AutoSSL in that '
+            "feature list, or give the account a package whose list does."
+        )
+    return readiness
 
 
 def user_domains(api: WhmApi, user: str) -> t.List[str]:
@@ -259,7 +273,7 @@ def ensure_autossl(
     if run_for:
         if not run_for.strip() or run_for.strip() != run_for:
             raise WHMInputError(f'run_for "{run_for}" is not a valid user name.')
-        check_ready(api, providers, run_for)
+        values["readiness"] = check_ready(api, providers, run_for)
         if check_mode:
             values["check"] = {"user": run_for, "started": False, "finished": False, "domains": []}
         else:

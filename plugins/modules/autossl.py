@@ -16,8 +16,10 @@ description:
     O(wait), polls C(fetch_ssl_vhosts) and C(get_autossl_problems_for_user) until every domain of the account
     (C(get_domain_info)) has a usable certificate or a new problem, then returns the outcome per domain.
   - "Before starting, it checks what WHM would refuse and says which is missing: a provider must be enabled,
-    and the account must have the C(autossl) feature (C(verify_user_has_feature)); when it lacks it, the error
-    names the account's package and feature list."
+    and the feature list of the account's package must enable the C(autossl) feature (C(accountsummary),
+    C(getpkginfo), C(get_featurelist_data)); the error names the package and the feature list."
+  - A per-account feature override is not visible through these reads; WHM's own refusal then names the
+    function that failed.
 author:
   - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -123,6 +125,24 @@ providers:
   returned: success
   type: list
   elements: dict
+readiness:
+  description: What the readiness checks read for O(run_for).
+  returned: when O(run_for) is given
+  type: dict
+  contains:
+    user:
+      description: The account.
+      type: str
+    package:
+      description: The account's package.
+      type: str
+    featurelist:
+      description: The package's feature list, which enables C(autossl).
+      type: str
+  sample:
+    user: example
+    package: gold
+    featurelist: default
 check:
   description: The AutoSSL check started for O(run_for).
   returned: when O(run_for) is given
