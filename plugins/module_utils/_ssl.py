@@ -458,7 +458,8 @@ def ensure_vhost_certificate(
             api.write("delete_ssl_vhost", {"host": host})
         return Result(changed=True, diff={"before": before, "after": {}}, values={"certificate": {}})
 
-    assert desired is not None
+    if desired is None:
+        raise WHMInputError("certificate and private_key are required to install a certificate.")
     after = desired.summary()
     after["domain"] = domain
     after["servername"] = installed.get("servername") if installed else None
@@ -623,7 +624,8 @@ def ensure_service_certificate(
                 after = dict(installed_summary(data.get("certificate"), None, now), service=service)
         return Result(changed=True, diff={"before": before, "after": after}, values={"certificate": after})
 
-    assert desired is not None
+    if desired is None:
+        raise WHMInputError("certificate and private_key are required to install a certificate.")
     after = dict(desired.summary(), service=service)
     if same_installation(desired, current):
         return Result(changed=False, diff={"before": before, "after": before}, values={"certificate": before})
