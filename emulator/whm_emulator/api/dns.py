@@ -453,6 +453,22 @@ def addzonerecord(ctx: CallContext, args: Args) -> Result:
 def editzonerecord(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     line = _legacy_line(args)
+    given = _record_args(args)
+    given.pop("line", None)
+    # CNAME flattening: a CNAME at the apex becomes an A record (flatten_to, or a lookup).
+    apex = re.fullmatch(re.escape(domain) + r"\.?", str(given.get("name") or ""))
+    if truthy(given.get("flatten")) and given.get("type") == "CNAME" and apex:
+        given["type"] = "A"
+        target = str(given.pop("cname", "") or "")
+        if given.get("flatten_to"):
+            if not (is_ipv4(given["flatten_to"]) or is_ipv6(given["flatten_to"])):
+                raise ApiError("Invalid flatten_to specified. Must be a valid IP address.")
+            given["address"] = given["flatten_to"]
+        else:
+            address = _local_a_record(ctx, target)
+            if address is None:
+                raise ApiError(f"Unable to resolve specified flatten address: “{target}”.")
+            given["address"] = address
     if not _valid_domain(domain):
         raise ApiError("Invalid domain specified.")
     if not line:
@@ -464,8 +480,6 @@ def editzonerecord(ctx: CallContext, args: Args) -> Result:
     record: Dict[str, Any] = dict(existing or {})
     if target is not None and target.kind == "record" and target.rtype == "TXT":
         record["_strings"] = list(target.data)
-    given = _record_args(args)
-    given.pop("line", None)
     if "txtdata" in given:
         record.pop("_strings", None)
     record.update(given)
@@ -760,13 +774,9 @@ def _ldns_line(domain: str, item: Item) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-@api_function("lookupnsip", write=False, acl="ns-config")
-def lookupnsip(ctx: CallContext, args: Args) -> Result:
-    host = idn(args.get("host")).rstrip(".")
-    # The emulator has no resolver: the server's own hostname resolves to its IP, any other
-    # name through an A record in the local zones (WHM's fallback, Cpanel/DnsUtils/NameServerIPs.pm).
-    if host and host == ctx.emulator.config.hostname.lower():
-        return Result(data={"ip": ctx.emulator.config.ip})
+def _local_a_record(ctx: CallContext, host: str) -> Optional[str]:
+    """The address of ``host`` from an A record in the local zones (the emulator has no resolver)."""
+    host = idn(host).rstrip(".")
     labels = host.split(".") if host else []
     for cut in range(len(labels) - 1):
         zone = ".".join(labels[cut:])
@@ -775,8 +785,21 @@ def lookupnsip(ctx: CallContext, args: Args) -> Result:
             continue
         for item in parse(text, zone):
             if item.kind == "record" and item.rtype == "A" and item.name.lower() == host + ".":
-                return Result(data={"ip": str(item.data[0])})
-    raise ApiError("Unable to determine IP address from nameserver.")
+                return str(item.data[0])
+    return None
+
+
+@api_function("lookupnsip", write=False, acl="ns-config")
+def lookupnsip(ctx: CallContext, args: Args) -> Result:
+    host = idn(args.get("host")).rstrip(".")
+    # No resolver: the server's own hostname resolves to its IP, any other name through an A
+    # record in the local zones (WHM's fallback, Cpanel/DnsUtils/NameServerIPs.pm).
+    if host and host == ctx.emulator.config.hostname.lower():
+        return Result(data={"ip": ctx.emulator.config.ip})
+    address = _local_a_record(ctx, host)
+    if address is None:
+        raise ApiError("Unable to determine IP address from nameserver.")
+    return Result(data={"ip": address})
 
 
 @api_function("get_nameserver_config", write=False, acl="ns-config")
@@ -830,7 +853,10 @@ def _import(ctx: CallContext, account: Dict[str, Any], data: Any, options: Dict[
     ns = nameservers(ctx)
     old_ip = options.get("source_ip") or ""
     new_ip = options.get("ip") or account.get("cpuser", {}).get("IP") or ctx.emulator.config.ip
-    replace_ip = truthy(options.get("replaceip", "1")) and bool(old_ip)
+    # replaceip: "all" (or 1) swaps every A record that holds the old IP, "basic" only those of
+    # the domain and its standard subdomains, "none" (or 0) keeps them.
+    mode = str(options.get("replaceip", "1")).strip().lower()
+    replace = "" if mode in ("", "0", "n", "no", "none", "false", "off") or not old_ip else mode
     for domain, text in sorted(((data or {}).get("zones") or {}).items()):
         items = parse(text, domain)
         out: List[Item] = []
@@ -847,8 +873,10 @@ def _import(ctx: CallContext, account: Dict[str, Any], data: Any, options: Dict[
                         )
                     ns_done = True
                 continue
-            if item.kind == "record" and item.rtype == "A" and replace_ip and item.data and item.data[0] == old_ip:
-                item.data[0] = new_ip
+            if item.kind == "record" and item.rtype == "A" and replace and item.data and item.data[0] == old_ip:
+                basic = {domain + "."} | {f"{s}.{domain}." for s in ("www", "mail", "ftp", *SERVICE_SUBDOMAINS)}
+                if replace != "basic" or item.name.lower() in basic:
+                    item.data[0] = new_ip
             out.append(item)
         soa = next((i for i in out if i.kind == "record" and i.rtype == "SOA"), None)
         if soa is not None:
