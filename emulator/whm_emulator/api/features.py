@@ -158,6 +158,19 @@ def import_featurelist(ctx: CallContext, data: Dict[str, Any], overwrite: bool =
     return True
 
 
+def restore_featurelist(ctx: CallContext, name: str, data: Any) -> Dict[str, Any]:
+    """A FeatureListRemoteRoot restore item: ``data`` is what :func:`export_featurelist` gave.
+
+    Returns the transfer outcome shape {"warnings", "skipped", "log"}. An existing list is kept
+    (WHM's restore of a feature list does not overwrite a local one).
+    """
+    if not isinstance(data, dict) or "features" not in data:
+        return {"warnings": [f"The feature list “{name}” could not be read from the remote server."], "skipped": []}
+    if not import_featurelist(ctx, {"name": name, "features": data["features"]}):
+        return {"warnings": [], "skipped": [f"The feature list “{name}” already exists on this server."]}
+    return {"warnings": [], "skipped": [], "log": [f"Created the feature list “{name}”."]}
+
+
 # ---------------------------------------------------------------------------------------
 # API functions
 # ---------------------------------------------------------------------------------------

@@ -12,7 +12,14 @@ import re
 from typing import Any, Dict, List, Optional
 
 from whm_emulator import ssl_autossl, ssl_certs, ssl_state
-from whm_emulator.api.common import ACCOUNT_REMOVED, archive_section, domain_owner, load_account, truthy
+from whm_emulator.api.common import (
+    ACCOUNT_REMOVED,
+    EMULATOR_STARTED,
+    archive_section,
+    domain_owner,
+    load_account,
+    truthy,
+)
 from whm_emulator.args import Args
 from whm_emulator.errors import ApiError, ApiFailure, missing_parameter
 from whm_emulator.registry import CallContext, Result, api_function
@@ -827,3 +834,12 @@ def _import(ctx: CallContext, account: Dict[str, Any], data: Any, options: Dict[
 
 
 archive_section("ssl", _export, _import)
+
+
+def _on_start(emulator: Any) -> None:
+    """Arm the AutoSSL checks that were pending when the previous process stopped."""
+    with emulator.store.transaction(write=False) as db:
+        ssl_autossl.rearm_overdue(CallContext(db=db, emulator=emulator))
+
+
+EMULATOR_STARTED.append(_on_start)
