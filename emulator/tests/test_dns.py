@@ -270,7 +270,7 @@ def test_addzonerecord_types_and_names(whm: Whm) -> None:
         {"name": f"apex6.{ZONE}.", "type": "AAAA", "address": "2001:db8::1"},
         {"name": "alias", "type": "CNAME", "cname": "target.example.net"},
         {"name": "mx", "type": "MX", "exchange": "mail.example.net.", "preference": "10"},
-        {"name": "_sip._tcp", "type": "SRV", "priority": "1", "weight": "2", "port": "5060", "target": "sip.example.net"},
+        {"name": "_sip._tcp", "type": "SRV", "priority": "1", "weight": "2", "port": "5060", "target": "sip.test"},
         {"name": "sub", "type": "NS", "nsdname": "ns.example.net"},
         {"name": "ptr", "type": "PTR", "ptrdname": "host.example.net"},
         {"name": "caa", "type": "CAA", "flag": "0", "tag": "issue", "value": "letsencrypt.org"},
@@ -282,7 +282,7 @@ def test_addzonerecord_types_and_names(whm: Whm) -> None:
     assert find(whm, f"alias.{ZONE}.", "CNAME")[0]["cname"] == "target.example.net"
     assert find(whm, f"mx.{ZONE}.", "MX")[0]["exchange"] == "mail.example.net"
     srv = find(whm, f"_sip._tcp.{ZONE}.", "SRV")[0]
-    assert (srv["priority"], srv["weight"], srv["port"], srv["target"]) == (1, 2, 5060, "sip.example.net")
+    assert (srv["priority"], srv["weight"], srv["port"], srv["target"]) == (1, 2, 5060, "sip.test")
     caa = find(whm, f"caa.{ZONE}.", "CAA")[0]
     assert (caa["flag"], caa["tag"], caa["value"]) == (0, "issue", "letsencrypt.org")
     assert find(whm, f"*.{ZONE}.", "A")[0]["ttl"] == 300
@@ -301,13 +301,14 @@ def test_addzonerecord_failures(whm: Whm) -> None:
         "Invalid DNS record: Invalid name provided. Contains a malformed wildcard name."
     )
     assert add(name="x", type="A", address="192.0.2.1", ttl="1h") == "Invalid DNS record: Bad TTL provided."
-    assert add(name="x", type="A", address="192.0.2.1", **{"class": "XX"}) == "Invalid DNS record: Invalid class specified."
-    assert add(name="x", type="A", address="999.0.0.1") == "Invalid DNS record: Supplied address for A record is invalid"
+    bad = "Invalid DNS record: "
+    assert add(name="x", type="A", address="192.0.2.1", **{"class": "XX"}) == bad + "Invalid class specified."
+    assert add(name="x", type="A", address="999.0.0.1") == bad + "Supplied address for A record is invalid"
     assert add(name="x", type="AAAA", address="1.2.3.4") == (
         "Invalid DNS record: Supplied address for AAAA record is invalid"
     )
     assert add(name="x", type="CNAME", cname="single") == "Invalid DNS record: Supplied CNAME is invalid."
-    assert add(name="x", type="CNAME", cname="192.0.2.1") == "Invalid DNS record: CNAMEs can not point to an IPv4 address"
+    assert add(name="x", type="CNAME", cname="192.0.2.1") == bad + "CNAMEs can not point to an IPv4 address"
     assert add(name="x", type="MX", exchange="192.0.2.1", preference="1") == (
         "Invalid DNS record: IP addresses are not allowable exchange values."
     )
@@ -359,7 +360,8 @@ def test_txt_encoding_legacy(whm: Whm) -> None:
     assert find(whm, f"two.{ZONE}.", "TXT")[0]["char_str_list"] == ["a b", "c;d"]
     # Special characters survive byte for byte, in both views.
     tricky = 'spf + %41 "quoted" back\\slash @ \' ;'
-    whm.call("addzonerecord", [("domain", ZONE), ("name", "tricky"), ("type", "TXT"), ("txtdata", tricky)], method="POST")
+    params = [("domain", ZONE), ("name", "tricky"), ("type", "TXT"), ("txtdata", tricky)]
+    assert whm.call("addzonerecord", params, method="POST")["metadata"]["result"] == 1
     assert find(whm, f"tricky.{ZONE}.", "TXT")[0]["txtdata"] == tricky
     payload = whm.ok("parse_dns_zone", {"zone": ZONE})["data"]["payload"]
     item = next(i for i in payload if i["type"] == "record" and b64(i["dname_b64"]) == "tricky")
