@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from whm_emulator.dns_zonefile import DEFAULT_TTL, Datum, Item, is_ipv4, is_ipv6, split_txt, unescape
-from whm_emulator.errors import ApiFailure
+from whm_emulator.errors import ApiError, ApiFailure
 
 _HOST_LABEL = re.compile(r"\A[a-z\d]([-a-z\d]*[a-z\d])?\Z", re.IGNORECASE)
 _DNS_LABEL = re.compile(r"\A[a-z\d_]([-a-z\d_]*[a-z\d_])?\Z", re.IGNORECASE)
@@ -246,7 +246,8 @@ def item_from_record(record: Dict[str, Any], domain: str, default_ttl: int, line
             str(record.get(k)) for k in ("serial", "refresh", "retry", "expire", "minimum")
         ]
     else:
-        raise ApiFailure(f"Unsupported record : {rtype}", xid=False)
+        # WHM's serializer also writes DS, TLSA, NAPTR, ... here; the emulator refuses them.
+        raise ApiError(f"Unsupported record : {rtype}")
     return Item(
         line_index,
         "record",
