@@ -403,7 +403,7 @@ def listcrts(ctx: CallContext, args: Args) -> Result:
     records = []
     for item in ssl_state.storage(ctx, user, "crt"):
         parse = ssl_certs.parse_certificate(item["pem"])
-        owners = [None if d.startswith("*.") else domain_owner(ctx, d) for d in parse["domains"]]
+        owners = [_visible_owner(ctx, d) for d in parse["domains"]]
         registered = 1 if owners and owners[0] else 0
         if only_registered and not registered:
             continue
@@ -424,6 +424,14 @@ def listcrts(ctx: CallContext, args: Args) -> Result:
             }
         )
     return Result(data={"crt": records}, payload_name="crt")
+
+
+def _visible_owner(ctx: CallContext, domain: str) -> Optional[str]:
+    """The account owning ``domain`` or the vhost it is an alias of (www., mail., parked)."""
+    if domain.startswith("*."):
+        return None
+    vhost = ssl_state.find_vhost(ctx, domain)
+    return vhost["user"] if vhost is not None else domain_owner(ctx, domain)
 
 
 def _matching_key(ctx: CallContext, users: List[str], c_parse: Dict[str, Any]) -> Optional[Dict[str, str]]:
