@@ -108,3 +108,14 @@ def test_export_and_import_for_transfers(tmp_path) -> None:  # type: ignore[no-u
     finally:
         source.close()
         target.close()
+
+
+def test_packages_name_existing_feature_lists(whm: Whm) -> None:
+    assert (
+        whm.fail("addpkg", {"name": "p1", "featurelist": "gold"})
+        == "Invalid value “gold” for the “featurelist” setting."
+    )
+    whm.ok("create_featurelist", {"featurelist": "gold", "autossl": "1"})
+    whm.ok("addpkg", {"name": "p1", "featurelist": "gold"})
+    whm.ok("editpkg", {"name": "p1", "featurelist": "disabled"})
+    assert whm.ok("getpkginfo", {"pkg": "p1"})["data"]["pkg"]["FEATURELIST"] == "disabled"

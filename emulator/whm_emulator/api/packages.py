@@ -7,7 +7,7 @@ listpkgs shows that raw form; getpkginfo normalises it (Whostmgr/API/1/Packages.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from whm_emulator.args import Args
 from whm_emulator.errors import ApiError
@@ -59,7 +59,7 @@ def _invalid(value: str, name: str) -> ApiError:
     return ApiError(f"Invalid value “{value}” for the “{name}” setting.")
 
 
-def _normalise_value(name: str, kind: str, value: str) -> str:
+def _normalise_value(name: str, kind: str, value: str, featurelists: Sequence[str] = FEATURELISTS) -> str:
     text = value.strip()
     if kind == "yn":
         return "n" if text.lower() in ("n", "0") else "y"
@@ -82,13 +82,23 @@ def _normalise_value(name: str, kind: str, value: str) -> str:
         raise _invalid(value, name)
     if kind == "locale" and text not in LOCALES:
         raise _invalid(value, name)
-    if kind == "featurelist" and text not in FEATURELISTS:
+    if kind == "featurelist" and text not in featurelists:
         raise _invalid(value, name)
     return text
 
 
-def settings_from_args(args: Args, base: Dict[str, str]) -> Dict[str, str]:
-    """Apply addpkg/editpkg parameters to ``base``. Keys are case-insensitive."""
+def featurelist_names(ctx: CallContext) -> List[str]:
+    """Feature lists a package may name: those of the features area (create_featurelist …)."""
+    from whm_emulator.api.features import featurelist_names as names
+
+    return names(ctx)
+
+
+def settings_from_args(args: Args, base: Dict[str, str], featurelists: Sequence[str] = FEATURELISTS) -> Dict[str, str]:
+    """Apply addpkg/editpkg parameters to ``base``. Keys are case-insensitive.
+
+    ``featurelists``: the existing feature lists (addpkg/editpkg pass the features area's).
+    """
     settings = dict(base)
     for key, value in args.items():
         if key.startswith("_PACKAGE_EXTENSIONS"):
@@ -103,7 +113,7 @@ def settings_from_args(args: Args, base: Dict[str, str]) -> Dict[str, str]:
             # fall back to the default.
             settings[stored] = "unlimited" if kind == "mb" else default
             continue
-        settings[stored] = _normalise_value(name, kind, value)
+        settings[stored] = _normalise_value(name, kind, value, featurelists)
     return settings
 
 
@@ -142,7 +152,7 @@ def addpkg(ctx: CallContext, args: Args) -> Result:
     exists = ctx.db.execute("SELECT 1 FROM packages WHERE name = ?", (name,)).fetchone() is not None
     if exists or name == "default":
         raise ApiError(f"The package “{name}” already exists. If you wish to make changes, please edit the package.")
-    _save(ctx, name, settings_from_args(args, default_settings()))
+    _save(ctx, name, settings_from_args(args, default_settings(), featurelist_names(ctx)))
     # The backend's "You have successfully created…" sentence is replaced by OK.
     return Result(data={"pkg": name})
 
@@ -153,7 +163,7 @@ def editpkg(ctx: CallContext, args: Args) -> Result:
     # UNCONFIRMED (code reading of Whostmgr/Packages/Mod.pm): editpkg does not check that the
     # package exists, so editing a missing package creates it from the defaults.
     current = load_package(ctx, name) or default_settings()
-    updated = settings_from_args(args, current)
+    updated = settings_from_args(args, current, featurelist_names(ctx))
     _save(ctx, name, updated)
     if updated != current:
         # WHM re-applies a changed package to its accounts in a background task; the emulator
