@@ -399,3 +399,35 @@ def test_name_matching_rules() -> None:
     assert not name_matches("*.example.com", "a.b.example.com")
     assert name_matches("Example.COM", "example.com")
     assert name_matches("*.example.com", "*.example.com")
+
+
+def test_archive_section_moves_installed_certificates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from whm_emulator.api.common import ARCHIVE_SECTIONS, load_account
+    from whm_emulator.registry import CallContext
+
+    exporter, importer = ARCHIVE_SECTIONS["ssl"]
+    source, target = Whm(tmp_path / "a"), Whm(tmp_path / "b", ip="192.0.2.20")
+    try:
+        source.create("alice")
+        source.create("bob")
+        crt, key = self_signed([DOMAIN])
+        install(source, crt, key)
+        crt_b, key_b = self_signed(["bob.example.com"])
+        install(source, crt_b, key_b, domain="bob.example.com")
+        with source.emulator.store.transaction(write=False) as db:
+            ctx = CallContext(db=db, emulator=source.emulator)
+            data = exporter(ctx, load_account(ctx, "alice") or {})
+        assert [v["servername"] for v in data["vhosts"]] == [DOMAIN]  # only the account's own vhosts
+        # Restored under another user name on a server with another IP.
+        target.create("alice2", domain=DOMAIN)
+        with target.emulator.store.transaction(write=True) as db:
+            ctx = CallContext(db=db, emulator=target.emulator)
+            importer(ctx, load_account(ctx, "alice2") or {}, data, {"olduser": "alice"})
+        comp = components(target)[DOMAIN]
+        assert comp["certificate"] == crt.strip() and comp["key"] == key.strip()
+        vhost = target.ok("fetch_ssl_vhosts")["data"]["vhosts"][0]
+        assert (vhost["user"], vhost["ip"]) == ("alice2", "192.0.2.20")
+        assert target.ok("listcrts", {"user": "alice2"})["data"]["crt"][0]["domain"] == DOMAIN
+    finally:
+        source.close()
+        target.close()
