@@ -112,14 +112,16 @@ def test_listzones_without_zones_has_no_data(whm: Whm) -> None:
 
 def test_adddns_creates_and_root_overwrites(whm: Whm) -> None:
     envelope = whm.ok("adddns", {"domain": "zone.test", "ip": "192.0.2.7"})
-    assert envelope["metadata"]["reason"] == "Added zone.test ok"
+    # Root's zones belong to "system".
+    assert envelope["metadata"]["reason"] == "Added zone.test ok belonging to user system"
     assert "data" not in envelope
     assert find(whm, "zone.test.", "A", "zone.test")[0]["address"] == "192.0.2.7"
     assert find(whm, "ftp.zone.test.", "CNAME", "zone.test")  # standard template
     whm.ok("addzonerecord", {"domain": "zone.test", "name": "custom", "type": "A", "address": "192.0.2.8"})
     assert find(whm, "custom.zone.test.", "A", "zone.test")
-    # Root calling adddns again replaces the zone with a fresh template.
-    whm.ok("adddns", {"domain": "zone.test", "ip": "192.0.2.9"})
+    # Root calling adddns again replaces the zone with a fresh template (owner already known).
+    again = whm.ok("adddns", {"domain": "zone.test", "ip": "192.0.2.9"})
+    assert again["metadata"]["reason"] == "Added zone.test ok"
     assert find(whm, "custom.zone.test.", "A", "zone.test") == []
     assert find(whm, "zone.test.", "A", "zone.test")[0]["address"] == "192.0.2.9"
 
@@ -155,6 +157,20 @@ def test_adddns_failures(whm: Whm) -> None:
         whm.fail("adddns", {"domain": ZONE, "ip": "192.0.2.1", "trueowner": "bob"})
         == f"Sorry, the domain {ZONE} is owned by another user (alice)"
     )
+    assert whm.fail("adddns", {"domain": ZONE, "ip": "192.0.2.1"}) == (
+        f"Sorry, the domain {ZONE} is owned by another user (alice)"
+    )
+    whm.ok("adddns", {"domain": "sys.test", "ip": "192.0.2.1"})
+    assert whm.fail("adddns", {"domain": "sys.test", "ip": "192.0.2.1", "trueowner": "bob"}) == (
+        "Sorry, the domain sys.test is owned by another user (system)"
+    )
+    assert whm.fail("adddns", {"domain": "t.test", "ip": "192.0.2.1", "template": "a\nb"}) == (
+        "Sorry, template names cannot contain a newline.  Please try again."
+    )
+    assert whm.fail("adddns", {"domain": "t.test", "ip": "192.0.2.1", "template": "custom"}) == (
+        "Sorry, An error occurred while generating the zone file."
+    )
+    assert whm.fail("adddns", {"domain": "192.0.2.1", "ip": "192.0.2.1"}) == "Sorry, that's an invalid domain\n"
 
 
 def test_killdns(whm: Whm) -> None:
@@ -358,6 +374,11 @@ def test_txt_encoding_legacy(whm: Whm) -> None:
     # Already quoted: written verbatim (two strings).
     whm.ok("addzonerecord", {"domain": ZONE, "name": "two", "type": "TXT", "txtdata": '"a b" "c;d"'})
     assert find(whm, f"two.{ZONE}.", "TXT")[0]["char_str_list"] == ["a b", "c;d"]
+    # unencoded=1 keeps the quotes as data; unencoded=0 is false (Perl truth).
+    whm.ok("addzonerecord", {"domain": ZONE, "name": "raw", "type": "TXT", "txtdata": '"q"', "unencoded": "1"})
+    assert find(whm, f"raw.{ZONE}.", "TXT")[0]["txtdata"] == '"q"'
+    whm.ok("addzonerecord", {"domain": ZONE, "name": "raw0", "type": "TXT", "txtdata": '"q"', "unencoded": "0"})
+    assert find(whm, f"raw0.{ZONE}.", "TXT")[0]["txtdata"] == "q"
     # Special characters survive byte for byte, in both views.
     tricky = 'spf + %41 "quoted" back\\slash @ \' ;'
     params = [("domain", ZONE), ("name", "tricky"), ("type", "TXT"), ("txtdata", tricky)]

@@ -235,7 +235,7 @@ def item_from_record(record: Dict[str, Any], domain: str, default_ttl: int, line
         strings = record.get("_strings")
         if isinstance(strings, list):
             data = list(strings)
-        elif not record.get("unencoded") and re.fullmatch(r'".*"', str(txt), re.DOTALL):
+        elif str(record.get("unencoded") or "0") == "0" and re.fullmatch(r'".*"', str(txt), re.DOTALL):
             data = list(_quoted_strings(str(txt)))
         else:
             data = list(split_txt(str(txt).encode("utf-8")))

@@ -68,6 +68,7 @@ CREATE INDEX IF NOT EXISTS dns_zones_owner ON dns_zones(owner);
 # Proxy (service) subdomains WHM adds to an account's zone when proxy subdomains are enabled.
 SERVICE_SUBDOMAINS = ("cpanel", "webmail", "webdisk", "cpcalendars", "cpcontacts", "autodiscover", "autoconfig")
 NSTTL = 86400
+TEMPLATES = ("standard", "simple", "standardvirtualftp")
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,7 +228,7 @@ def adddns(ctx: CallContext, args: Args) -> Result:
         trueowner = ctx.user
     if trueowner != "root":
         require_account(ctx, trueowner)
-    domain = idn(args.get("domain"))
+    domain = idn(args.get("domain")).strip(".")
     ip = (args.get("ip") or "").strip()
     ipv6 = (args.get("ipv6") or "").strip()
     template = args.get("template") or "standard"
@@ -236,18 +237,24 @@ def adddns(ctx: CallContext, args: Args) -> Result:
         raise ApiError("Sorry, you must enter a domain.  Please try again.")
     if not ip:
         raise ApiError("Sorry, you must enter an ip.  Please try again.")
-    if not _rfc_domain(domain):
+    if "\n" in template:
+        raise ApiError("Sorry, template names cannot contain a newline.  Please try again.")
+    if not _rfc_domain(domain) or is_ipv4(domain):
         raise ApiError("Sorry, that's an invalid domain\n")
     if not is_ipv4(ip):
         raise ApiError("Sorry, the IP address appears to be invalid.")
     if ipv6 and not is_ipv6(ipv6):
         raise ApiError(f"Sorry, that ({ipv6}) appears to be an invalid IPv6 address.")
+    # trueowner defaults to the caller; root's zones belong to "system".
     stored_owner = "system" if trueowner == "root" else trueowner
     current = domain_owner(ctx, domain) or zone_owner(ctx, domain)
-    if current and current not in ("system", "root", stored_owner):
+    if current and current != stored_owner:
         raise ApiError(f"Sorry, the domain {domain} is owned by another user ({current})")
     if not nameservers(ctx):
         raise ApiError("Sorry, you cannot create zones if you have not configured at least one nameserver.")
+    if template not in TEMPLATES:
+        # Cpanel::DnsUtils::Template finds no such template (custom templates are not emulated).
+        raise ApiError("Sorry, An error occurred while generating the zone file.")
     # Root may overwrite an existing zone ("allowoverwrite" = hasroot): the zone is replaced by a
     # fresh template and custom records are lost. Only root is emulated.
     save_zone(
@@ -256,7 +263,8 @@ def adddns(ctx: CallContext, args: Args) -> Result:
         template_zone(ctx, domain, ip, ipv6 or None, template, service_subdomains=False),
         owner=stored_owner,
     )
-    if stored_owner == "system":
+    if current:
+        # The owner is already recorded (skip_userdomains_addition): the short sentence.
         return Result(reason=f"Added {domain} ok")
     return Result(reason=f"Added {domain} ok belonging to user {stored_owner}")
 
