@@ -340,8 +340,7 @@ def parse_zone(zone: str, payload: t.Any) -> Zone:
                 owner = ""
             elif absolute.endswith("." + zone):
                 owner = absolute[: -len(zone) - 1]
-            else:
-                owner = owner  # outside the zone: kept absolute, never matched by a declared name
+            # else: outside the zone; kept absolute (with its dot), never matched by a declared name
         if rtype == "SOA" and not serial and len(data) > 2:
             serial = data[2].strip()
         try:
