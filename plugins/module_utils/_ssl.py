@@ -468,6 +468,7 @@ def ensure_vhost_certificate(
         return Result(changed=False, diff={"before": before, "after": before}, values={"certificate": unchanged})
 
     values: t.Dict[str, t.Any] = {}
+    warnings: t.List[str] = []
     changed = True
     if not check_mode:
         params = {"domain": domain, "crt": desired.certificate_pem, "key": desired.private_key_pem}
@@ -477,6 +478,11 @@ def ensure_vhost_certificate(
         if isinstance(data, dict):
             # "none": WHM found the identical certificate already installed (dns_ssl_tokens.md 3.1).
             changed = data.get("action") != "none"
+            if not changed:
+                warnings.append(
+                    f"installssl made no changes for {domain}: WHM found this certificate already installed and "
+                    "kept the installed CA bundle, which differs from ca_bundle."
+                )
             after["servername"] = data.get("servername") or after["servername"]
             values = {
                 "action": data.get("action"),
@@ -486,7 +492,12 @@ def ensure_vhost_certificate(
                 "warning_domains": data.get("warning_domains") or [],
             }
     result_values = dict(after, installed=True, **values)
-    return Result(changed=changed, diff={"before": before, "after": after}, values={"certificate": result_values})
+    return Result(
+        changed=changed,
+        diff={"before": before, "after": after},
+        values={"certificate": result_values},
+        warnings=warnings,
+    )
 
 
 # -- listing installed certificates (fetch_ssl_vhosts) --------------------------------------

@@ -290,3 +290,34 @@ def test_needs_provider_or_run_for(monkeypatch):
     result = run(monkeypatch, autossl, {}, [])
     assert result["failed"] is True
     assert "one of the following is required: provider, run_for" in result["msg"]
+
+
+def test_package_gone_means_default_feature_list(monkeypatch):
+    calls = [
+        providers(enabled="TestProvider"),
+        Call("accountsummary", {"user": "example"}, envelope("accountsummary", data={"acct": [{"plan": "old"}]})),
+        Call(
+            "getpkginfo",
+            {"pkg": "old"},
+            envelope("getpkginfo", result=0, reason="The package \u201cold\u201d does not exist."),
+        ),
+        Call(
+            "get_featurelist_data",
+            {"featurelist": "default"},
+            envelope("get_featurelist_data", data={"features": [{"id": "autossl", "value": 1, "is_disabled": 0}]}),
+        ),
+    ]
+    result = run(monkeypatch, autossl, {"run_for": "example"}, calls, check_mode=True)
+    assert result["failed"] is False, result.get("msg")
+    assert result["readiness"] == {"user": "example", "package": "old", "featurelist": "default"}
+
+
+def test_unknown_account_names_the_function(monkeypatch):
+    reason = "Account does not exist."
+    calls = [
+        providers(enabled="TestProvider"),
+        Call("accountsummary", {"user": "nobody1"}, envelope("accountsummary", result=0, reason=reason)),
+    ]
+    result = run(monkeypatch, autossl, {"run_for": "nobody1"}, calls)
+    assert result["failed"] is True
+    assert result["msg"] == f"WHM API function accountsummary failed on whm.example.com:2087: {reason}"

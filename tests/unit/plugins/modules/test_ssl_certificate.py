@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible.module_utils import basic
 
 from ansible_collections.hosting.whm.plugins.modules import ssl_certificate
 from ansible_collections.hosting.whm.tests.unit.plugins.module_utils.test_ssl import pki, rewrap
@@ -154,10 +155,16 @@ def test_replacing_another_certificate_shows_both_in_the_diff(monkeypatch):
 
 def test_whm_says_already_installed(monkeypatch):
     p = pki()
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning, **kwargs: seen.append(warning))
     installed = component(p.renewed, p.key_pem, p.bundle)
     result = run(monkeypatch, ssl_certificate, args(), [components("example.com", installed), installssl("none")])
     assert result["changed"] is False
     assert result["certificate"]["action"] == "none"
+    assert seen == [
+        "installssl made no changes for example.com: WHM found this certificate already installed and kept the "
+        "installed CA bundle, which differs from ca_bundle."
+    ]
 
 
 def test_alias_of_another_website(monkeypatch):
