@@ -438,7 +438,9 @@ class Runner:
 
     def _run_master(self) -> None:
         emulator, sid, pid = self.emulator, self.sid, self.pid
-        with emulator.store.transaction(write=False) as db:
+        # A write transaction waits for the call that started us to commit (it may have
+        # created the session in the same transaction).
+        with self.tx() as db:
             try:
                 session = load_session(db, sid)
             except SessionError:
