@@ -808,7 +808,7 @@ def manage_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
     values = {
         "session_id": session_id,
         "state": state,
-        "items": report["items"],
+        "transfer_items": report["items"],
         "accounts": [_item_as_account(item) for item in report["items"] if item["item_type"] == ACCOUNT_MODULE],
         "packages": [
             {"package": item["item"], "result": item["result"], "failure": item["failure"]}
@@ -872,7 +872,7 @@ def session_info(api: WhmApi, session_id: t.Optional[str], include_log: bool) ->
         "session_id": session_id,
         "state": state,
         "terminal": state in TERMINAL_STATES,
-        "items": report["items"],
+        "transfer_items": report["items"],
         "failure": report["failure"],
     }
     if include_log and state in TERMINAL_STATES:

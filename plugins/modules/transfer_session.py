@@ -340,10 +340,10 @@ packages:
   returned: always
   type: list
   elements: dict
-items:
+transfer_items:
   description:
     - With O(session_id), every item of the session's C(master.log), in the shape of
-      RV(hosting.whm.transfer_session_info#module:items);
+      RV(hosting.whm.transfer_session_info#module:transfer_items);
       accounts are also in RV(accounts).
   returned: when O(session_id) is given
   type: list

@@ -71,8 +71,10 @@ failure:
   description: The session-level failure message from C(master.log), if any.
   returned: when O(session_id) is given
   type: str
-items:
-  description: Every item of the session's C(master.log); empty while the session has not ended.
+transfer_items:
+  description:
+    - Every item of the session's C(master.log); empty while the session has not ended.
+    - Named so because C(items) is a method of every dictionary in Jinja.
   returned: when O(session_id) is given
   type: list
   elements: dict

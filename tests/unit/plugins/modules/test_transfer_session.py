@@ -406,7 +406,7 @@ def test_pause_waits_until_paused(monkeypatch):
     calls = [state("RUNNING"), Call("pause_transfer_session", ID), state("PAUSING"), state("PAUSING"), state("PAUSED")]
     result = run(monkeypatch, transfer_session, {"session_id": SESSION, "state": "paused", "poll_interval": 1}, calls)
     assert result["state"] == "PAUSED"
-    assert result["items"] == []
+    assert result["transfer_items"] == []
 
 
 def test_unknown_session(monkeypatch):

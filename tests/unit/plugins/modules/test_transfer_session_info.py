@@ -24,7 +24,7 @@ def test_ended_session_with_items_and_log(monkeypatch):
     assert result["changed"] is False
     assert result["terminal"] is True
     assert result["master_log"] == DOCS_MASTER_LOG
-    [item] = result["items"]
+    [item] = result["transfer_items"]
     assert item["item"] == "root"
     assert item["item_type"] == "AccountRemoteUser"
     assert item["result"] == "failed"
@@ -36,7 +36,7 @@ def test_running_session_log_is_not_read(monkeypatch):
     result = run(monkeypatch, transfer_session_info, {"session_id": SESSION, "include_log": True}, [state("RUNNING")])
     assert result["state"] == "RUNNING"
     assert result["terminal"] is False
-    assert result["items"] == []
+    assert result["transfer_items"] == []
     assert "master_log" not in result
 
 
@@ -52,7 +52,7 @@ def test_never_started_session_has_no_log(monkeypatch):
     ]
     result = run(monkeypatch, transfer_session_info, {"session_id": SESSION}, calls)
     assert result["failed"] is False
-    assert result["items"] == []
+    assert result["transfer_items"] == []
 
 
 def test_capabilities_without_a_session(monkeypatch):
