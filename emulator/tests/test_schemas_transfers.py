@@ -55,8 +55,8 @@ def test_every_function_is_in_the_contract_and_registered() -> None:
     from whm_emulator.registry import REGISTRY, lookup
 
     lookup("version")
-    assert TRANSFER_FUNCTIONS <= set(CONTRACT)
-    assert TRANSFER_FUNCTIONS <= set(REGISTRY)
+    assert set(CONTRACT) >= TRANSFER_FUNCTIONS
+    assert set(REGISTRY) >= TRANSFER_FUNCTIONS
 
 
 def _wait(server: Whm, fn: str, params: Dict[str, Any], check: Any, timeout: float = 20) -> Dict[str, Any]:
@@ -100,7 +100,11 @@ def test_transfer_and_restore_responses_match_cpanel_schemas(tmp_path: Path) -> 
         sid = created["data"]["transfer_session_id"]
         ok(dest, "analyze_transfer_session_remote", {"transfer_session_id": sid})
         ok(dest, "retrieve_transfer_session_remote_analysis", {"transfer_session_id": sid})
-        ok(dest, "enqueue_transfer_item", {"transfer_session_id": sid, "module": "PackageRemoteRoot", "package": "gold"})
+        ok(
+            dest,
+            "enqueue_transfer_item",
+            {"transfer_session_id": sid, "module": "PackageRemoteRoot", "package": "gold"},
+        )
         ok(
             dest,
             "enqueue_transfer_item",
@@ -137,7 +141,9 @@ def test_transfer_and_restore_responses_match_cpanel_schemas(tmp_path: Path) -> 
         ok(dest, "verify_new_username_for_restore", {"user": "newbie"})
         ok(dest, "restore_modules_summary")
         response = dest.session.post(
-            f"{dest.url}/__emulator__/internal/backup", json={"user": "alice", "restore_point": "2026-11-03"}, timeout=30
+            f"{dest.url}/__emulator__/internal/backup",
+            json={"user": "alice", "restore_point": "2026-11-03"},
+            timeout=30,
         )
         assert response.status_code == 200
         response = dest.session.post(
