@@ -124,8 +124,10 @@ def check_ready(api: WhmApi, providers: t.List[t.Dict[str, t.Any]], user: str) -
         package = (api.read("getpkginfo", {"pkg": plan}).data or {}).get("pkg") or {}
         featurelist = str(package.get("FEATURELIST") or "default")
     except WHMAPIError:
-        # An account whose package no longer exists keeps the default feature list.
-        package = {}
+        # The package is gone (WHM keeps such accounts): assume the default list. The account's
+        # own copy of its feature list is not readable through WHM API 1, and
+        # start_autossl_check_for_one_user still refuses with its own reason if it lacks the feature.
+        featurelist = "default"
     features = api.read("get_featurelist_data", {"featurelist": featurelist}).records("features")
     entry = next((f for f in features if f.get("id") == FEATURE), None)
     readiness = {"user": user, "package": plan, "featurelist": featurelist}
