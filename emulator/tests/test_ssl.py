@@ -431,3 +431,26 @@ def test_archive_section_moves_installed_certificates(tmp_path) -> None:  # type
     finally:
         source.close()
         target.close()
+
+
+def test_account_archive_round_trip_keeps_the_certificate(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from whm_emulator import archive
+    from whm_emulator.registry import CallContext
+
+    source, target = Whm(tmp_path / "a"), Whm(tmp_path / "b", ip="192.0.2.20")
+    try:
+        source.create("alice")
+        crt, key = self_signed([DOMAIN])
+        install(source, crt, key)
+        with source.emulator.store.transaction(write=False) as db:
+            data = archive.export_account(CallContext(db=db, emulator=source.emulator), "alice")
+        with target.emulator.store.transaction(write=True) as db:
+            archive.restore_account(CallContext(db=db, emulator=target.emulator), data, "alice", {})
+        comp = components(target)[DOMAIN]
+        assert comp["certificate"] == crt.strip()
+        assert target.ok("fetch_ssl_vhosts")["data"]["vhosts"][0]["ip"] == "192.0.2.20"
+        # Installing the same certificate on the restored account changes nothing.
+        assert install(target, crt, key)["data"]["action"] == "none"
+    finally:
+        source.close()
+        target.close()
