@@ -924,9 +924,6 @@ def ensure_restored(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
     existing = read_destination_accounts(api)
     queue = api.read("restore_queue_state").data if method == "queue" else {}
     in_flight = {_job_user(e) for key in ("pending", "active") for e in _queue_entries(queue, key)}
-    completed_before = {
-        (_job_user(e), str((e.get("status_info") or {}).get("started"))) for e in _queue_entries(queue, "completed")
-    }
 
     results: t.List[t.Dict[str, t.Any]] = []
     to_restore: t.List[t.Dict[str, t.Any]] = []
@@ -962,7 +959,7 @@ def ensure_restored(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
         return Result(changed=changed, diff=diff, values={"accounts": sorted(results, key=lambda e: e["user"])})
 
     if method == "queue":
-        results += _restore_with_queue(api, params, to_restore, waiting_on, completed_before)
+        results += _restore_with_queue(api, params, to_restore, waiting_on)
     else:
         results += _restore_legacy(api, params, to_restore)
     results.sort(key=lambda e: e["user"])
@@ -981,7 +978,7 @@ def _restore_entry(user: str, result: str, **extra: t.Any) -> t.Dict[str, t.Any]
         "result": result,
         "message": None,
         "warnings": [],
-        "skipped_items": [],
+        "skipped_items": 0,
         "transfer_session_id": None,
         "log_excerpt": "",
     }
@@ -989,13 +986,27 @@ def _restore_entry(user: str, result: str, **extra: t.Any) -> t.Dict[str, t.Any]
     return entry
 
 
+def _completed_restores(api: WhmApi) -> t.List[t.Tuple[str, str, t.Dict[str, t.Any]]]:
+    """(user, started, status_info) of every completed queue entry.
+
+    Only restore_queue_list_completed carries status_info; restore_queue_state lists completed
+    jobs without it (cPanel's restore_queue_state and restore_queue_list_completed doc pages).
+    """
+    entries = []
+    for entry in api.read("restore_queue_list_completed").records("restore_job"):
+        info = entry.get("status_info") if isinstance(entry.get("status_info"), dict) else {}
+        entries.append((_job_user(entry), str(info.get("started")), info))
+    return entries
+
+
 def _restore_with_queue(
     api: WhmApi,
     params: t.Mapping[str, t.Any],
     to_restore: t.Sequence[t.Mapping[str, t.Any]],
     waiting_on: t.Sequence[str],
-    completed_before: t.Set[t.Tuple[str, str]],
 ) -> t.List[t.Dict[str, t.Any]]:
+    # Completed entries stay listed until cleared: remember the old ones to find this run's.
+    completed_before = {(user, started) for user, started, dummy in _completed_restores(api)}
     for entry in to_restore:
         task: t.Dict[str, t.Any] = {"user": entry["user"], "restore_point": entry["restore_point"]}
         for key in ("destid", "give_ip", "mail_config", "mysql", "subdomains"):
@@ -1012,13 +1023,7 @@ def _restore_with_queue(
     while True:
         state = api.read("restore_queue_state").data or {}
         busy = {_job_user(e) for key in ("pending", "active") for e in _queue_entries(state, key)}
-        finished = {}
-        for entry in _queue_entries(state, "completed"):
-            info = entry.get("status_info") if isinstance(entry.get("status_info"), dict) else {}
-            mark = (_job_user(entry), str(info.get("started")))
-            if mark[0] in users and mark not in completed_before:
-                finished[mark[0]] = info
-        if all(user in finished for user in users) or not any(user in busy for user in users):
+        if not any(user in busy for user in users):
             break
         if clock.now() >= deadline:
             raise WHMTransferError(
@@ -1027,6 +1032,10 @@ def _restore_with_queue(
                 accounts=[_restore_entry(user, "queued") for user in users],
             )
         clock.sleep(params["poll_interval"])
+    finished = {}
+    for user, started, info in _completed_restores(api):
+        if user in users and (user, started) not in completed_before:
+            finished[user] = info
 
     results = []
     for user in users:
@@ -1046,7 +1055,7 @@ def _restore_with_queue(
                 result,
                 message=info.get("statusmsg") or info.get("status"),
                 warnings=_texts(info.get("warnings")),
-                skipped_items=_texts(info.get("skipped_items")),
+                skipped_items=_count(info.get("skipped_items")),
                 transfer_session_id=session_id,
                 log_excerpt=excerpt or _tail(info.get("log")),
             )
@@ -1098,7 +1107,7 @@ def _restore_legacy(
                 item["result"],
                 message=item["failure"],
                 warnings=item["warning_messages"],
-                skipped_items=item["skipped_messages"],
+                skipped_items=item["skipped_items"],
                 transfer_session_id=session_id,
                 log_excerpt=item["log_excerpt"],
             )

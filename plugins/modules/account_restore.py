@@ -16,8 +16,9 @@ description:
     checked with C(verify_new_username_for_restore) before anything is queued."
   - With O(method=queue) (the default), each account is added to WHM's restore queue (C(restore_queue_add_task))
     from the backup of O(accounts[].restore_point), the queue is started (C(restore_queue_activate)), and with
-    O(wait) C(restore_queue_state) is polled until every account's restore completed. Each account's result,
-    warnings and skipped items come from the queue's completed entries, and the end of the restore log
+    O(wait) C(restore_queue_state) is polled until no account is pending or active. Each account's result,
+    warnings and skipped items come from the queue's completed entries (C(restore_queue_list_completed)), and
+    the end of the restore log
     (C(fetch_transfer_session_log)) is returned for failures and warnings. An account an earlier run queued and
     that is still in the queue is waited for instead of queued twice.
   - With O(method=legacy), C(restoreaccount) restores from a legacy daily, weekly or monthly backup; WHM 11.120
@@ -152,9 +153,8 @@ accounts:
       type: list
       elements: str
     skipped_items:
-      description: Items the restore skipped.
-      type: list
-      elements: str
+      description: Number of items the restore skipped.
+      type: int
     transfer_session_id:
       description: The transfer session WHM ran the restore in (for M(hosting.whm.transfer_session_info)).
       type: str

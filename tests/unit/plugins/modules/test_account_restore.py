@@ -44,13 +44,20 @@ def completed(user, result, started, **info):
 
 
 def queue_state(pending=(), active=(), done=(), is_active=0):
+    # Completed jobs come without status_info here (cPanel's restore_queue_state doc page).
     data = {
         "is_active": is_active,
         "pending": [job(u) for u in pending],
         "active": [job(u) for u in active],
-        "completed": list(done),
+        "completed": [entry["restore_job"] for entry in done],
     }
     return Call("restore_queue_state", {}, envelope("restore_queue_state", data=data))
+
+
+def list_completed(*done):
+    return Call(
+        "restore_queue_list_completed", {}, envelope("restore_queue_list_completed", data={"restore_job": list(done)})
+    )
 
 
 def verify(user, reason=None):
@@ -70,6 +77,7 @@ def test_restore_through_the_queue(monkeypatch):
         queue_state(done=[OLD]),
         verify("alice"),
         verify("bob"),
+        list_completed(OLD),
         Call(
             "restore_queue_add_task",
             {"user": "alice", "restore_point": POINT, "mysql": "1"},
@@ -83,6 +91,7 @@ def test_restore_through_the_queue(monkeypatch):
         Call("restore_queue_activate", {}),
         queue_state(pending=["bob"], active=["alice"], done=[OLD], is_active=1),
         queue_state(done=[OLD, completed("alice", 1, 2000), completed("bob", 2, 2001, warnings=["no mail"])]),
+        list_completed(OLD, completed("alice", 1, 2000), completed("bob", 2, 2001, warnings=["no mail"])),
         log("item-RESTORE_AccountLocal_bob", '{"type":"warn","contents":"mail config skipped"}'),
     ]
     args = {
@@ -123,6 +132,7 @@ def test_failed_restore_fails_the_task(monkeypatch):
         listaccts(),
         queue_state(),
         verify("alice"),
+        list_completed(),
         Call(
             "restore_queue_add_task",
             {"user": "alice", "restore_point": POINT},
@@ -130,6 +140,7 @@ def test_failed_restore_fails_the_task(monkeypatch):
         ),
         Call("restore_queue_activate", {}),
         queue_state(done=[completed("alice", 0, 3000, statusmsg="The archive is damaged.")]),
+        list_completed(completed("alice", 0, 3000, statusmsg="The archive is damaged.")),
         log("item-RESTORE_AccountLocal_alice", '{"type":"error","contents":"gzip: unexpected end of file"}'),
     ]
     result = run(monkeypatch, account_restore, {"accounts": [{"user": "alice", "restore_point": POINT}]}, calls)
@@ -152,8 +163,10 @@ def test_in_flight_restore_is_waited_for_not_queued_again(monkeypatch):
     calls = [
         listaccts(),
         queue_state(active=["alice"], is_active=1),
+        list_completed(),
         Call("restore_queue_activate", {}),
         queue_state(done=[completed("alice", 1, 4000)]),
+        list_completed(completed("alice", 1, 4000)),
     ]
     result = run(monkeypatch, account_restore, {"accounts": [{"user": "alice", "restore_point": POINT}]}, calls)
     assert result["failed"] is False
