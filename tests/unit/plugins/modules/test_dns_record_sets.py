@@ -210,3 +210,32 @@ def test_every_element_is_checked_before_any_call(monkeypatch, args, message):
     assert result["failed"] is True
     assert result["msg"].startswith(message)
     assert result["_calls"] == []
+
+
+def test_a_missing_zone_in_the_batch_read_is_named_before_any_write(monkeypatch):
+    declared = [
+        {"zone": "example.com", "name": "www2", "type": "A", "values": ["192.0.2.20"]},
+        {"zone": "missing.example", "name": "www2", "type": "A", "values": ["192.0.2.30"]},
+    ]
+    missing = envelope(
+        "parse_dns_zone",
+        result=0,
+        reason="API failure: (XID q1) This system does not have a domain named \u201cmissing.example\u201d.",
+    )
+    batch = Call(
+        "batch",
+        None,
+        envelope(
+            "batch",
+            result=0,
+            reason="A batch command failed.",
+            data={"result": [envelope("parse_dns_zone", data={"payload": template_payload()}), missing]},
+        ),
+    )
+    result = run(monkeypatch, dns_record_sets, {"record_sets": declared}, [batch])
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "WHM API function parse_dns_zone failed for zone missing.example on whm.example.com:2087: "
+        "API failure: (XID q1) This system does not have a domain named \u201cmissing.example\u201d."
+    )
+    assert [call[0] for call in result["_calls"]] == ["batch"]
