@@ -36,7 +36,7 @@ ACCEPTABLE_VERIFY_ERRORS = ("CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "
 CERT_NOT_YET_VALID_TOLERANCE = 300
 
 
-class SslError(Exception):
+class SslError(ValueError):
     """A certificate/key problem, carrying cPanel's message text."""
 
 

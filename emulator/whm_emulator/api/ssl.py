@@ -637,13 +637,21 @@ def install_service_ssl_certificate(ctx: CallContext, args: Args) -> Result:
     try:
         ssl_certs.parse_certificate(crt)
     except ValueError as err:
-        raise ApiError(f"Invalid certificate: {err}") from err
+        # UNCONFIRMED detail after "Invalid certificate: " (WHM's parser error text).
+        raise ApiError(
+            "Invalid certificate: This certificate cannot be parsed. It may be corrupt or in an unrecognized format."
+        ) from err
     try:
         ssl_certs.check_key_text(key_arg)
         key = ssl_certs.normalise_pem(key_arg)
         ssl_certs.parse_key(key)
-    except (ValueError, TypeError, ssl_certs.SslError) as err:
-        raise ApiError(f"Invalid key: {err}") from err
+    except ssl_certs.SslError as err:
+        raise ApiError(f"Invalid key: {str(err).strip()}") from err
+    except (ValueError, TypeError) as err:
+        # UNCONFIRMED detail after "Invalid key: " (WHM's parser error text).
+        raise ApiError(
+            "Invalid key: This key cannot be parsed. It may be corrupt or in an unrecognized format."
+        ) from err
     cab = args.get("cabundle") or ssl_state.known_cabundle(ctx, crt)
     cab = ssl_certs.normalise_pem(cab) if cab else None
     try:
