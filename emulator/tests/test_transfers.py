@@ -86,7 +86,8 @@ def enqueue(dest: Whm, sid: str, module: str, **params: Any) -> Dict[str, Any]:
 
 def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]) -> None:
     source, dest = pair
-    source.ok("addpkg", {"name": "gold", "quota": "2048", "maxftp": "7"})
+    source.ok("create_featurelist", {"featurelist": "pro", "cron": "1"})
+    source.ok("addpkg", {"name": "gold", "quota": "2048", "maxftp": "7", "featurelist": "pro"})
     source.create("alice", plan="gold", contactemail="alice@example.net")
     source.create("bob")
     source.create("carol")
@@ -105,6 +106,8 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     assert any(name.startswith("transfer-") for name in tokens)
 
     assert enqueue(dest, sid, "PackageRemoteRoot", package="gold")["metadata"]["result"] == 1
+    assert enqueue(dest, sid, "FeatureListRemoteRoot", featurelist="pro")["metadata"]["result"] == 1
+    assert enqueue(dest, sid, "FeatureListRemoteRoot", featurelist="missing")["metadata"]["result"] == 1
     for user, local in (("alice", "alice"), ("bob", "bob"), ("carol", "carol2"), ("dave", "dave")):
         envelope = enqueue(dest, sid, "AccountRemoteRoot", user=user, localuser=local)
         assert envelope["metadata"]["result"] == 1, envelope
@@ -119,6 +122,9 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     assert restore["alice"][0] == "success-item"
     assert restore["carol"][0] == "success-item"
     assert restore["gold"][0] == "success-item"
+    assert restore["pro"][0] == "success-item"
+    assert transfer["missing"][0] == "failed-item"
+    assert dest.ok("read_featurelist", {"featurelist": "pro"})["data"]["features"]["cron"] == 1
     assert transfer["bob"] == ("failed-item", transfer["bob"][1])
     assert transfer["bob"][1]["failure"] == "A user named \u201cbob\u201d already exists on this server."
     assert restore["bob"][0] == "failed-item"  # a transfer failure fails the restore phase too
@@ -131,7 +137,8 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
         for e in log
         if e["contents"].get("action") == "start-item" and e["contents"]["queue"] == "RESTORE"
     ]
-    assert [item for item in order if item not in ("bob", "dave")][0] == "gold"
+    # Feature lists, then packages, then accounts.
+    assert [item for item in order if item not in ("bob", "dave", "missing")][:2] == ["pro", "gold"]
 
     accounts = {a["user"]: a for a in dest.ok("listaccts")["data"]["acct"]}
     assert set(accounts) == {"alice", "bob", "carol2"}
@@ -229,7 +236,7 @@ def test_user_session(pair: Tuple[Whm, Whm]) -> None:
     source, dest = pair
     source.create("erin")
     sid = dest.ok(
-        "create_remote_user_transfer_session", {"host": SOURCE, "password": "x", "unrestricted_restore": "1"}
+        "create_remote_user_transfer_session", {"host": SOURCE, "password": "S3cure-pass!", "unrestricted_restore": "1"}
     )["data"]["transfer_session_id"]
     assert sid[15:20] == "noroo" or "noroo" in sid
     assert (
@@ -241,6 +248,21 @@ def test_user_session(pair: Tuple[Whm, Whm]) -> None:
     assert dest.fail("retrieve_transfer_session_remote_analysis", {"transfer_session_id": sid}).startswith(
         "The supplied session ID has an invalid session type"
     )
+    assert enqueue(dest, sid, "AccountRemoteUser", user="erin", localuser="erin")["metadata"]["result"] == 1
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    assert outcomes(master_log(dest, sid), "RESTORE")["erin"][0] == "success-item"
+    assert users(dest) == ["erin"]
+    # A wrong cPanel password fails the item.
+    source.create("fay")
+    bad = dest.ok("create_remote_user_transfer_session", {"host": SOURCE, "password": "wrong"})["data"][
+        "transfer_session_id"
+    ]
+    enqueue(dest, bad, "AccountRemoteUser", user="fay", localuser="fay")
+    dest.ok("start_transfer_session", {"transfer_session_id": bad})
+    assert wait_state(dest, bad) == "COMPLETED"
+    failure = outcomes(master_log(dest, bad), "TRANSFER")["fay"]
+    assert failure[0] == "failed-item" and "fay" in failure[1]["failure"]
 
 
 # -- state machine --------------------------------------------------------------------------
@@ -405,3 +427,20 @@ def test_validate_system_user(whm: Whm) -> None:
     }
     assert whm.ok("validate_system_user", {"user": "root"})["data"]["reserved"] == 1
     assert whm.fail("validate_system_user") == "No user name supplied: \u201cuser\u201d is a required argument."
+
+
+def test_fetching_a_log_being_written_waits_for_it(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    sid = _slow_session(source, dest, users=2, seconds=0.3)
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    time.sleep(0.1)
+    began = time.monotonic()
+    log = master_log(dest, sid)  # LogTailer follows the log until the session finishes it
+    assert time.monotonic() - began > 0.5
+    assert log[-1]["contents"]["action"] == "complete"
+    assert state(dest, sid) == "COMPLETED"
+    error_log = dest.ok("fetch_transfer_session_log", {"transfer_session_id": sid, "logfile": "master.error_log"})
+    assert error_log["data"]["log"] == ""
+    assert strip_xid(dest.fail("fetch_transfer_session_log", {"transfer_session_id": sid, "logfile": "../x"})) == (
+        "API failure: (XID) The log file name \u201c../x\u201d is not valid."
+    )

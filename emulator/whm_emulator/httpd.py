@@ -28,6 +28,9 @@ _FAULT_MODES = ("status", "latency", "drop", "apply_then_timeout")
 # /json-api, available without --admin, never counted in stats or the request log. Areas
 # register handlers: handler(emulator, payload) -> (HTTP status, JSON-able body).
 INTERNAL_ROUTES: Dict[str, Callable[[Emulator, Dict[str, Any]], Tuple[int, Any]]] = {}
+# The same for routes a cPanel user may call with Basic credentials (a user-authenticated
+# transfer): the handler gets (user, password) and checks them itself.
+INTERNAL_USER_ROUTES: Dict[str, Callable[[Emulator, Tuple[str, str], Dict[str, Any]], Tuple[int, Any]]] = {}
 
 
 class _Drop(Exception):
@@ -177,13 +180,26 @@ class Handler(BaseHTTPRequestHandler):
         import whm_emulator.api  # noqa: F401 - areas register their routes at import
 
         handler = INTERNAL_ROUTES.get(name)
-        if handler is None:
+        user_handler = INTERNAL_USER_ROUTES.get(name)
+        credentials: Tuple[str, str] = ("", "")
+        if handler is None and user_handler is None:
             self._send_text(404, "Not Found\n")
             return
-        auth = self._authenticate()
-        if auth is None or auth[1] is not None:  # root with full access only
-            self._send_text(403, "Access denied\n")
-            return
+        if handler is not None:
+            auth = self._authenticate()
+            if auth is None or auth[1] is not None:  # root with full access only
+                self._send_text(403, "Access denied\n")
+                return
+        else:
+            scheme, _, detail = (self.headers.get("Authorization") or "").partition(" ")
+            try:
+                user, _, password = base64.b64decode(detail.strip()).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                user, password = "", ""
+            if scheme.lower() != "basic" or not user:
+                self._send_text(403, "Access denied\n")
+                return
+            credentials = (user, password)
         try:
             payload = json.loads(body) if body.strip() else {}
         except ValueError:
@@ -191,7 +207,11 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(payload, dict):
             self._send_json(400, {"error": "body must be a JSON object"})
             return
-        status, answer = handler(self.server.emulator, payload)
+        if handler is not None:
+            status, answer = handler(self.server.emulator, payload)
+        else:
+            assert user_handler is not None
+            status, answer = user_handler(self.server.emulator, credentials, payload)
         self._send_json(status, answer)
 
     # -- admin API -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ import string
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from whm_emulator import archive
 from whm_emulator.registry import CallContext
@@ -306,6 +306,16 @@ def log_line(emulator: Any, sid: str, name: str, entry: Dict[str, Any]) -> None:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+def open_log(emulator: Any, sid: str, name: str) -> None:
+    """Create (or reopen) an empty log, e.g. master.error_log (the processor's STDERR)."""
+    final, active = log_paths(emulator, sid, name)
+    with _LOG_LOCK:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists() and not active.exists():
+            final.replace(active)
+        active.touch()
+
+
 def finish_log(emulator: Any, sid: str, name: str) -> None:
     final, active = log_paths(emulator, sid, name)
     with _LOG_LOCK:
@@ -452,6 +462,7 @@ class Runner:
                 for queue, limit in (("TRANSFER", RESTORE_PENDING), ("RESTORE", ITEM_COMPLETED))
             }
         options = session["options"]
+        open_log(emulator, sid, "master.error_log")
         if self.resumed:
             master(emulator, sid, pid, "resume")
         else:
@@ -716,7 +727,12 @@ class Runner:
             log_line(
                 emulator, sid, logfile, text_line(wpid, "out", f"Packaging “{key}” on “{session['source_host']}” …")
             )
-            data = _fetch(remote, "pkgacct", {"user": key})
+            if session["session_type"] == "RemoteUser":
+                # The cPanel user logs in with the session's password and packages their account.
+                remote.user, remote.token = key, ""
+                data = _fetch(remote, "user_pkgacct", {"user": key})
+            else:
+                data = _fetch(remote, "pkgacct", {"user": key})
             blob = base64.b64decode(str(data.get("archive") or ""))
             try:
                 archive.unpack(blob)
@@ -816,7 +832,9 @@ def restore_item(
         )
         return {"warnings": [], "skipped": [], "log": [f"Created the package “{key}”."]}
     if module == "FeatureListRemoteRoot":
-        return FEATURELIST_RESTORE(ctx, key, carried.get("featurelist"))
+        from whm_emulator.api.features import restore_featurelist
+
+        return restore_featurelist(ctx, key, carried.get("featurelist"))
     # Account modules: the archive comes from the transfer phase or from a local path.
     path = params.get("cpmovefile") or carried.get("cpmovefile")
     if not path:
@@ -833,15 +851,6 @@ def restore_item(
     outcome = archive.restore_account(ctx, data, localuser, options)
     outcome["log"] = [f"Restored the account “{localuser}” ({outcome['domain']})."]
     return outcome
-
-
-def _featurelist_restore_default(ctx: CallContext, name: str, data: Any) -> Dict[str, Any]:
-    # Feature lists are restored by the features area when it provides an importer
-    # (FEATURELIST_RESTORE is replaced); otherwise the item is reported as skipped.
-    return {"warnings": [], "skipped": [f"Feature list “{name}”: feature lists are not emulated on this server."]}
-
-
-FEATURELIST_RESTORE: Callable[[CallContext, str, Any], Dict[str, Any]] = _featurelist_restore_default
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from whm_emulator import transfer_queue as queue
 from whm_emulator.api.common import EMULATOR_STARTED, all_usernames, load_account
 from whm_emulator.args import Args
 from whm_emulator.errors import ApiError, ApiFailure, missing_parameter, new_xid
-from whm_emulator.httpd import INTERNAL_ROUTES
+from whm_emulator.httpd import INTERNAL_ROUTES, INTERNAL_USER_ROUTES
 from whm_emulator.registry import CallContext, Result, api_function
 from whm_emulator.store import dumps
 from whm_emulator.transfer_remote import Remote, RemoteError, locate, resolve
@@ -808,6 +808,34 @@ def _internal_pkgacct(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]
     return 200, {"archive": base64.b64encode(archive.pack(data)).decode("ascii")}
 
 
+def _password_ok(stored: str, password: str) -> bool:
+    # The scheme of whm_emulator.api.accounts._password_hash: "<salt>$sha256(salt + password)".
+    import hashlib
+    import hmac
+
+    salt, sep, digest = stored.partition("$")
+    if not sep:
+        return False
+    computed = hashlib.sha256((salt + password).encode("utf-8")).hexdigest()
+    return hmac.compare_digest(computed, digest)
+
+
+def _internal_user_pkgacct(emulator: Any, credentials: Tuple[str, str], payload: Dict[str, Any]) -> Tuple[int, Any]:
+    """A cPanel user packages their own account (user-authenticated transfers)."""
+    from whm_emulator.registry import CallContext as Ctx
+
+    login, password = credentials
+    user = str(payload.get("user") or "")
+    with emulator.store.transaction(write=False) as db:
+        ctx = Ctx(db=db, emulator=emulator, user=login)
+        account = load_account(ctx, user)
+        if account is None or login != user or not _password_ok(str(account["password_hash"]), password):
+            # Invented wording: cpsrvd's login failure for the cPanel user.
+            return 403, {"error": f"The login for the cPanel user “{user}” on the remote server failed."}
+        data = archive.export_account(ctx, user)
+    return 200, {"archive": base64.b64encode(archive.pack(data)).decode("ascii")}
+
+
 def _internal_package(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]:
     from whm_emulator.api.packages import load_package
     from whm_emulator.registry import CallContext as Ctx
@@ -821,7 +849,15 @@ def _internal_package(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]
 
 
 def _internal_featurelist(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]:
-    return 200, {"name": str(payload.get("name") or "")}
+    from whm_emulator.api.features import export_featurelist
+    from whm_emulator.registry import CallContext as Ctx
+
+    name = str(payload.get("name") or "")
+    with emulator.store.transaction(write=False) as db:
+        data = export_featurelist(Ctx(db=db, emulator=emulator, user="root"), name)
+    if data is None:
+        return 404, {"error": f"The feature list “{name}” does not exist on the remote server."}
+    return 200, data
 
 
 def _internal_backup(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]:
@@ -846,6 +882,7 @@ def _internal_backup(emulator: Any, payload: Dict[str, Any]) -> Tuple[int, Any]:
     return 200, {"path": str(path)}
 
 
+INTERNAL_USER_ROUTES["user_pkgacct"] = _internal_user_pkgacct
 INTERNAL_ROUTES.update(
     {
         "pkgacct": _internal_pkgacct,
