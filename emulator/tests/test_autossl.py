@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 from conftest import Whm, strip_xid
@@ -221,3 +221,48 @@ def test_pending_check_survives_a_restart(tmp_path: Path) -> None:
         wait_for(again, "alice.example.com")
     finally:
         again.close()
+
+
+def test_every_domain_failing_leaves_the_vhost_alone(tmp_path: Path) -> None:
+    whm = Whm(tmp_path / "s", settings={"autossl_delay": "0", "autossl_dcv_fail": "*"})
+    try:
+        whm.create("alice")
+        enable(whm)
+        whm.ok("start_autossl_check_for_one_user", {"username": "alice"})
+        deadline = time.time() + 10
+        problems: list = []
+        while time.time() < deadline and not problems:
+            problems = whm.ok("get_autossl_problems_for_user", {"username": "alice"})["data"]["problems_by_domain"]
+            time.sleep(0.05)
+        assert len(problems) == 9  # the domain, www., mail. and six service subdomains
+        assert vhost_cert(whm, "alice.example.com") is None
+    finally:
+        whm.close()
+
+
+def test_checks_and_installs_run_concurrently(fast: Whm) -> None:
+    import threading
+
+    users = [f"user{i}" for i in range(4)]
+    for user in users + ["other"]:
+        fast.create(user)
+    enable(fast)
+    errors: List[str] = []
+
+    def start(user: str) -> None:
+        envelope = fast.call("start_autossl_check_for_one_user", {"username": user})
+        if envelope["metadata"]["result"] != 1:
+            errors.append(envelope["metadata"]["reason"])
+
+    threads = [threading.Thread(target=start, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    crt, key = self_signed(["other.example.com"])
+    fast.ok("installssl", {"domain": "other.example.com", "crt": crt, "key": key})
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    pids = {row[0] for row in fast.emulator.store._connection().execute("SELECT pid FROM autossl_checks")}
+    assert len(pids) == len(users)
+    for user in users:
+        wait_for(fast, f"{user}.example.com")
