@@ -137,6 +137,11 @@ def test_adddns_ipv6_trueowner_and_idn(whm: Whm) -> None:
     whm.ok("adddns", {"domain": "bücher.test", "ip": "192.0.2.7"})
     domains = [z["domain"] for z in whm.ok("listzones")["data"]["zone"]]
     assert "xn--bcher-kva.test" in domains
+    # Every DNS function takes the Unicode or the punycode form of the name.
+    assert whm.ok("dumpzone", {"domain": "bücher.test"})["data"]["zone"][0]["record"]
+    assert whm.ok("parse_dns_zone", {"zone": "BÜCHER.test"})["data"]["payload"]
+    whm.ok("addzonerecord", {"domain": "bücher.test", "name": "www2", "type": "A", "address": "192.0.2.8"})
+    assert find(whm, "www2.xn--bcher-kva.test.", "A", "xn--bcher-kva.test")
 
 
 def test_adddns_failures(whm: Whm) -> None:
@@ -452,6 +457,9 @@ def test_removezonerecord(whm: Whm) -> None:
     assert whm.fail("removezonerecord", {"zone": ZONE, "line": str(mail), "serialnum": "123"}) == (
         "Zone file changed since last read."
     )
+    assert whm.fail("removezonerecord", {"zone": "bad_zone..test", "line": "1"}) == "Invalid domain specified."
+    assert whm.fail("listmxs", {"domain": "bad..test"}) == "Invalid domain specified."
+    assert "data" not in whm.ok("listmxs", {"domain": "missing.test"})
 
 
 def test_listmxs_and_savemxs(whm: Whm) -> None:
