@@ -91,6 +91,7 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     source.create("alice", plan="gold", contactemail="alice@example.net")
     source.create("bob")
     source.create("carol")
+    source.ok("addzonerecord", {"domain": "carol.example.com", "name": "extra", "type": "TXT", "txtdata": "kept"})
     source.create("dave")
     dest.create("bob", domain="bob-local.example.org")  # conflicting username on the destination
     dest.admin("POST", "settings", {"transfer_fail_users": "dave"})
@@ -147,6 +148,14 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     assert accounts["carol2"]["domain"] == "carol.example.com"
     assert accounts["bob"]["domain"] == "bob-local.example.org"  # the local bob is untouched
     assert dest.ok("getpkginfo", {"pkg": "gold"})["data"]["pkg"]["MAXFTP"] == 7
+    # The zone travelled through the areas' archive sections: custom records kept, A records
+    # moved to the destination's IP, SOA/NS from the destination.
+    records = dest.ok("dumpzone", {"domain": "carol.example.com"})["data"]["zone"][0]["record"]
+    a_records = {r["name"]: r["address"] for r in records if r.get("type") == "A"}
+    assert a_records["carol.example.com."] == "192.0.2.30"
+    assert any(r.get("type") == "TXT" and r["name"] == "extra.carol.example.com." for r in records)
+    soa = next(r for r in records if r.get("type") == "SOA")
+    assert soa["rname"].endswith("dest.example.test")
     # The source keeps everything (a transfer copies) and its token was revoked at the end.
     assert {a["user"] for a in source.ok("listaccts")["data"]["acct"]} == {"alice", "bob", "carol", "dave"}
     assert not any(n.startswith("transfer-") for n in source.ok("api_token_list")["data"]["tokens"])
