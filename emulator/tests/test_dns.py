@@ -524,3 +524,20 @@ def test_cname_flattening(whm: Whm) -> None:
         "Invalid flatten_to specified. Must be a valid IP address."
     )
     assert whm.fail("editzonerecord", params) == "Unable to resolve specified flatten address: “x.test”."
+
+
+def test_dns_role_disabled(tmp_path: Any) -> None:
+    whm = Whm(tmp_path / "s", settings={"dns.role_enabled": "0"})
+    try:
+        text = (
+            "API failure: (XID) This functionality is not available because the “DNS” role is disabled on this server."
+        )
+        assert strip_xid(whm.fail("listzones")) == text
+        assert strip_xid(whm.fail("adddns", {"domain": "a.test", "ip": "192.0.2.1"})) == text
+        # Nameserver.pm functions need no role; accounts get no zone.
+        whm.ok("get_nameserver_config")
+        whm.create("alice")
+        whm.admin("POST", "settings", {"dns.role_enabled": "1"})
+        assert "data" not in whm.ok("listzones")
+    finally:
+        whm.close()

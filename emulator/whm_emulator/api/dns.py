@@ -8,9 +8,10 @@ text (one row per zone), so line numbers behave as on a real server.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from whm_emulator import WHM_VERSION
 from whm_emulator.api.common import (
@@ -50,7 +51,7 @@ from whm_emulator.dns_zonefile import (
     write_legacy,
 )
 from whm_emulator.errors import ApiError, ApiFailure, missing_parameter
-from whm_emulator.registry import CallContext, Result, api_function
+from whm_emulator.registry import CallContext, Handler, Result, api_function
 from whm_emulator.store import register_schema
 
 register_schema(
@@ -69,6 +70,33 @@ CREATE INDEX IF NOT EXISTS dns_zones_owner ON dns_zones(owner);
 SERVICE_SUBDOMAINS = ("cpanel", "webmail", "webdisk", "cpcalendars", "cpcontacts", "autodiscover", "autoconfig")
 NSTTL = 86400
 TEMPLATES = ("standard", "simple", "standardvirtualftp")
+
+
+# ---------------------------------------------------------------------------------------
+# the DNS server role (Whostmgr/API/1/DNS.pm NEEDS_ROLE 'DNS')
+# ---------------------------------------------------------------------------------------
+
+
+def dns_role_enabled(ctx: CallContext) -> bool:
+    return ctx.emulator.setting("dns.role_enabled", "1") not in ("0", "", "no", "false")
+
+
+def dns_function(name: str, *, write: bool, acl: str) -> Callable[[Handler], Handler]:
+    """Register a Whostmgr/API/1/DNS.pm function: refused while the DNS role is disabled."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def gated(ctx: CallContext, args: Args) -> Result:
+            if not dns_role_enabled(ctx):
+                # Cpanel/Exception/System/RequiredRoleDisabled.pm
+                raise ApiFailure(
+                    "This functionality is not available because the “DNS” role is disabled on this server."
+                )
+            return handler(ctx, args)
+
+        return api_function(name, write=write, acl=acl)(gated)
+
+    return decorate
 
 
 # ---------------------------------------------------------------------------------------
@@ -221,7 +249,7 @@ def template_zone(
 # ---------------------------------------------------------------------------------------
 
 
-@api_function("adddns", write=True, acl="create-dns")
+@dns_function("adddns", write=True, acl="create-dns")
 def adddns(ctx: CallContext, args: Args) -> Result:
     trueowner = args.get("trueowner")
     if trueowner is None:
@@ -269,7 +297,7 @@ def adddns(ctx: CallContext, args: Args) -> Result:
     return Result(reason=f"Added {domain} ok belonging to user {stored_owner}")
 
 
-@api_function("killdns", write=True, acl="kill-dns")
+@dns_function("killdns", write=True, acl="kill-dns")
 def killdns(ctx: CallContext, args: Args) -> Result:
     domain = idn(args.get("domain"))
     if not domain:
@@ -287,7 +315,7 @@ def killdns(ctx: CallContext, args: Args) -> Result:
     return Result(raw=f"{domain} => deleted from {ctx.emulator.config.hostname.split('.', 1)[0]}.\n")
 
 
-@api_function("listzones", write=False, acl="manage-dns-records")
+@dns_function("listzones", write=False, acl="manage-dns-records")
 def listzones(ctx: CallContext, args: Args) -> Result:
     rows = ctx.db.execute("SELECT domain FROM dns_zones ORDER BY domain").fetchall()
     zones = [{"domain": r[0], "zonefile": f"{r[0]}.db"} for r in rows]
@@ -301,7 +329,7 @@ def listzones(ctx: CallContext, args: Args) -> Result:
 # ---------------------------------------------------------------------------------------
 
 
-@api_function("dumpzone", write=False, acl="manage-dns-records")
+@dns_function("dumpzone", write=False, acl="manage-dns-records")
 def dumpzone(ctx: CallContext, args: Args) -> Result:
     domain = idn(args.get("domain"))
     if not domain and args.has("zone"):
@@ -325,7 +353,7 @@ def _validate_and_authorize_zone(ctx: CallContext, zone: str) -> str:
     return domain
 
 
-@api_function("parse_dns_zone", write=False, acl="manage-dns-records")
+@dns_function("parse_dns_zone", write=False, acl="manage-dns-records")
 def parse_dns_zone(ctx: CallContext, args: Args) -> Result:
     domain = _validate_and_authorize_zone(ctx, args.required("zone"))
     items = parse(load_zone(ctx, domain) or "", domain)
@@ -350,7 +378,7 @@ def _entry_at(items: List[Item], line: int) -> Tuple[Optional[Dict[str, Any]], O
     return None, None
 
 
-@api_function("getzonerecord", write=False, acl="manage-dns-records")
+@dns_function("getzonerecord", write=False, acl="manage-dns-records")
 def getzonerecord(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     text = load_zone(ctx, domain) if domain else None
@@ -369,7 +397,7 @@ def getzonerecord(ctx: CallContext, args: Args) -> Result:
     return Result(data={"record": [entry]}, reason="Record obtained.")
 
 
-@api_function("listmxs", write=False, acl="edit-mx")
+@dns_function("listmxs", write=False, acl="edit-mx")
 def listmxs(ctx: CallContext, args: Args) -> Result:
     domain = idn(args.get("domain"))
     if not _valid_domain(domain):
@@ -446,7 +474,7 @@ def _finish_legacy(ctx: CallContext, domain: str, items: List[Item]) -> Result:
     return Result(reason=_reload_text(ctx, domain))
 
 
-@api_function("addzonerecord", write=True, acl="manage-dns-records")
+@dns_function("addzonerecord", write=True, acl="manage-dns-records")
 def addzonerecord(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     items = _legacy_open(ctx, domain)
@@ -457,7 +485,7 @@ def addzonerecord(ctx: CallContext, args: Args) -> Result:
     return _finish_legacy(ctx, domain, items)
 
 
-@api_function("editzonerecord", write=True, acl="manage-dns-records")
+@dns_function("editzonerecord", write=True, acl="manage-dns-records")
 def editzonerecord(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     line = _legacy_line(args)
@@ -512,7 +540,7 @@ def editzonerecord(ctx: CallContext, args: Args) -> Result:
     return _finish_legacy(ctx, domain, items)
 
 
-@api_function("removezonerecord", write=True, acl="manage-dns-records")
+@dns_function("removezonerecord", write=True, acl="manage-dns-records")
 def removezonerecord(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     line = _legacy_line(args)
@@ -527,7 +555,7 @@ def removezonerecord(ctx: CallContext, args: Args) -> Result:
     return _finish_legacy(ctx, domain, items)
 
 
-@api_function("savemxs", write=True, acl="edit-mx")
+@dns_function("savemxs", write=True, acl="edit-mx")
 def savemxs(ctx: CallContext, args: Args) -> Result:
     domain = idn(args.get("domain"))
     first: Dict[str, str] = {}
@@ -557,7 +585,7 @@ def savemxs(ctx: CallContext, args: Args) -> Result:
 # ---------------------------------------------------------------------------------------
 
 
-@api_function("resetzone", write=True, acl="manage-dns-records")
+@dns_function("resetzone", write=True, acl="manage-dns-records")
 def resetzone(ctx: CallContext, args: Args) -> Result:
     domain = _domain_from_args(args)
     if not domain:
@@ -625,7 +653,7 @@ def _line_index(value: Any) -> Optional[int]:
         return None
 
 
-@api_function("mass_edit_dns_zone", write=True, acl="manage-dns-records")
+@dns_function("mass_edit_dns_zone", write=True, acl="manage-dns-records")
 def mass_edit_dns_zone(ctx: CallContext, args: Args) -> Result:
     zone_arg = args.required("zone")
     serial = args.required("serial")
@@ -827,6 +855,8 @@ def _account_domains(ctx: CallContext, user: str) -> List[str]:
 
 
 def _on_account_created(ctx: CallContext, account: Dict[str, Any], args: Dict[str, str]) -> None:
+    if not dns_role_enabled(ctx):
+        return
     domain = account["domain"]
     ip = account["cpuser"].get("IP") or ctx.emulator.config.ip
     # Accounts on the shared IP get the standardvirtualftp template.
@@ -837,7 +867,7 @@ def _on_account_created(ctx: CallContext, account: Dict[str, Any], args: Dict[st
 
 
 def _on_account_removed(ctx: CallContext, account: Dict[str, Any], args: Dict[str, str]) -> None:
-    if truthy(args.get("keepdns")):
+    if truthy(args.get("keepdns")) or not dns_role_enabled(ctx):
         return
     for domain in _account_domains(ctx, account["user"]):
         ctx.db.execute("DELETE FROM dns_zones WHERE domain = ?", (domain,))
