@@ -18,12 +18,17 @@ import base64
 import binascii
 import ipaddress
 import json
+import random
 import re
 import typing as t
 from dataclasses import dataclass, field
 
 from ansible_collections.hosting.whm.plugins.module_utils._api import Response, WhmApi
-from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMAPIError, WHMInputError
+from ansible_collections.hosting.whm.plugins.module_utils._errors import (
+    WHMAPIError,
+    WHMInputError,
+    WHMWriteOutcomeUnknown,
+)
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 
 # The types the record-set modules manage. mass_edit_dns_zone can add every one of them
@@ -31,8 +36,11 @@ from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 RECORD_TYPES = ("A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SRV", "TXT")
 ON_EXISTING = ("replace", "keep_and_fail", "keep_and_warn", "keep")
 NAME_STYLES = ("relative", "fqdn")
-# How often a write that met a concurrent change (Stale) is re-planned and sent again.
-MAX_ATTEMPTS = 3
+# How often a write that met a concurrent change (Stale) is re-planned and sent again, and the
+# pause before each new attempt (seconds, times the attempt number, randomised so that writers
+# that collided do not collide again in lock step).
+MAX_ATTEMPTS = 5
+RETRY_PAUSE = (0.1, 0.5)
 # Template default when a zone has no $TTL line (dns_ssl_tokens.md 2.0 "Templates").
 DEFAULT_TTL = 14400
 MAX_TTL = 2147483647
@@ -747,20 +755,34 @@ def converge_zone(
 
     The serial sent is the one read in the same pass, so a concurrent writer makes WHM refuse
     the edit instead of it overwriting the other writer's change (dns_ssl_tokens.md 2.13, 5).
+    The same check makes a write whose answer was lost safe to settle by reading again: if it
+    was applied, the new plan is empty; if not, the serial is unchanged and it is sent again.
     """
     attempt = 0
+    notes: t.List[str] = []
+    maybe_written = False
     while True:
         attempt += 1
         if zone is None:
             zone = read_zone(api, zone_name)
         outcomes = planner(zone)
         changes, warnings = build_changes(zone, outcomes, protect_ns=protect_ns)
-        warnings = [outcome.warning for outcome in outcomes if outcome.warning] + warnings
+        warnings = [outcome.warning for outcome in outcomes if outcome.warning] + warnings + notes
         if not changes:
-            return ZoneOutcome(zone_name, outcomes, False, zone.serial, warnings)
+            return ZoneOutcome(zone_name, outcomes, maybe_written, zone.serial, warnings)
         if check_mode:
             return ZoneOutcome(zone_name, outcomes, True, zone.serial, warnings)
-        response = api.call("mass_edit_dns_zone", mass_edit_params(zone, changes), write=True)
+        try:
+            response = api.call("mass_edit_dns_zone", mass_edit_params(zone, changes), write=True)
+        except WHMWriteOutcomeUnknown as exc:
+            if attempt >= max_attempts:
+                raise
+            maybe_written = True
+            notes.append(
+                f"{exc}; the zone {zone_name} was read again to settle it (the serial check prevents a double write)"
+            )
+            zone = None
+            continue
         if response.ok:
             new_serial = response.data.get("new_serial") if isinstance(response.data, dict) else None
             return ZoneOutcome(zone_name, outcomes, True, str(new_serial if new_serial is not None else ""), warnings)
@@ -775,6 +797,7 @@ def converge_zone(
                 "nothing was written, run it again)",
             )
         zone = None
+        api.transport.sleep(random.uniform(*RETRY_PAUSE) * attempt)
 
 
 # -- record sets: the modules' entry points ----------------------------------------------------

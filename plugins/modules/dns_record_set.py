@@ -14,7 +14,8 @@ description:
   - Reads the zone once with C(parse_dns_zone), matches records by name, type and value (never by line number),
     and makes every change in one C(mass_edit_dns_zone) call carrying the zone serial it just read.
   - When another writer changed the zone in between, WHM refuses the edit (C(Stale)); the module reads the zone again,
-    plans again and retries, up to three times, then fails without having written anything.
+    plans again and retries after a short random pause, up to five attempts, then fails without having written
+    anything. When the answer to the write is lost, the zone is read again to see whether it was applied.
   - Names and values are compared the way DNS compares them, so C(WWW), C(www.example.com) and C(www.example.com.)
     are the same name, and C(10 Mail.Example.com.) is the same MX value as C(10 mail.example.com).
 author:

@@ -14,7 +14,7 @@ description:
   - Per zone, one C(parse_dns_zone) read and at most one C(mass_edit_dns_zone) write carrying the serial just read.
     Several zones are read with one WHM C(batch) request (outside check mode).
   - On a C(Stale) answer (another writer changed the zone) the zone is read again, planned again and the write
-    retried, up to three times.
+    retried, up to five attempts.
   - Each element behaves like M(hosting.whm.dns_record_set) with its options; records are matched by name, type and
     value, never by line number.
   - Every element is validated before the first request.

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from ansible.module_utils import basic
+from requests.exceptions import ReadTimeout
 
 from ansible_collections.hosting.whm.plugins.modules import dns_record_set
 from ansible_collections.hosting.whm.tests.unit.plugins.module_utils.test_dns import SERIAL, rr, template_payload
@@ -133,16 +134,16 @@ def test_stale_serial_is_reread_replanned_and_retried(monkeypatch):
 
 def test_stale_every_time_fails_naming_the_conflict(monkeypatch):
     attempt = [read(), mass_edit([("zone", "example.com"), ("serial", SERIAL), ("add-0", WWW2_ADD)], stale())]
-    calls = attempt * 3
+    calls = attempt * 5
     result = run(monkeypatch, dns_record_set, WWW2, calls)
     assert result["failed"] is True
     assert result["msg"] == (
         f"WHM API function mass_edit_dns_zone failed for zone example.com on {HOST}:2087: "
         f"The given serial number ({SERIAL}) does not match the DNS zone\u2019s serial number (2026112801). "
-        "Refresh your view of the DNS zone, then resubmit. (another writer changed the zone 3 times while this task "
+        "Refresh your view of the DNS zone, then resubmit. (another writer changed the zone 5 times while this task "
         "was editing it; nothing was written, run it again)"
     )
-    assert [call[0] for call in result["_calls"]] == ["parse_dns_zone", "mass_edit_dns_zone"] * 3
+    assert [call[0] for call in result["_calls"]] == ["parse_dns_zone", "mass_edit_dns_zone"] * 5
 
 
 def test_whm_refusal_names_function_zone_and_reason(monkeypatch):
@@ -256,3 +257,23 @@ def test_mx_srv_caa_compare_in_canonical_form(monkeypatch):
     ):
         result = run(monkeypatch, dns_record_set, dict(args, zone="example.com"), [read(payload)])
         assert result["changed"] is False, args
+
+
+@pytest.mark.parametrize("applied", [True, False])
+def test_lost_answer_is_settled_by_reading_again(monkeypatch, applied):
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning, **kwargs: seen.append(warning))
+    calls = [
+        read(),
+        Call("mass_edit_dns_zone", check_params=False, raises=ReadTimeout("read timed out")),
+    ]
+    if applied:
+        calls.append(read(template_payload(serial="2026112801", extra=[rr(16, "www2", 300, "A", "192.0.2.20")])))
+    else:
+        # Not applied: the serial did not move, so sending it again cannot apply it twice.
+        calls += [read(), mass_edit([("zone", "example.com"), ("serial", SERIAL), ("add-0", WWW2_ADD)])]
+    result = run(monkeypatch, dns_record_set, WWW2, calls)
+    assert result["failed"] is False
+    assert result["changed"] is True
+    assert len(seen) == 1
+    assert "timed out" in seen[0] and "the zone example.com was read again to settle it" in seen[0]
