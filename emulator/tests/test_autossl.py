@@ -266,3 +266,13 @@ def test_checks_and_installs_run_concurrently(fast: Whm) -> None:
     assert len(pids) == len(users)
     for user in users:
         wait_for(fast, f"{user}.example.com")
+
+
+def test_reset_autossl_provider_forgets_the_accepted_terms(whm: Whm) -> None:
+    enable(whm)
+    reason = strip_xid(whm.fail("reset_autossl_provider", {"provider": "LetsEncrypt"}))
+    assert reason.startswith("API failure: (XID) In order to activate the “LetsEncrypt” AutoSSL provider")
+    # The failed reset changed nothing; a reset with the terms accepted activates again.
+    assert whm.ok("get_autossl_providers")["data"]["payload"][0]["x_terms_of_service_accepted"] == TOS
+    whm.ok("reset_autossl_provider", {"provider": "LetsEncrypt", "x_terms_of_service_accepted": TOS})
+    assert whm.ok("get_autossl_providers")["data"]["payload"][0]["enabled"] == 1
