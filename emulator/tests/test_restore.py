@@ -146,7 +146,10 @@ def test_restore_queue(server: Whm) -> None:
 def test_restore_queue_restores_over_an_existing_account(server: Whm) -> None:
     server.create("dora")
     backup(server, user="dora", restore_point="2026-11-02")
-    server.ok("restore_queue_add_task", {"user": "dora", "restore_point": "2026-11-02"})
+    server.ok("restore_queue_add_task", {"user": "dora", "restore_point": "2026-11-02T00:00:00.000Z"})
+    assert server.ok("restore_queue_list_pending")["data"]["restore_job"][0]["restore_point"] == (
+        "2026-11-02T00:00:00.000Z"
+    )
     server.ok("restore_queue_activate")
     state = wait_queue_idle(server)
     assert [j["user"] for j in state["completed"]] == ["dora"]

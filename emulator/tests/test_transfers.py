@@ -373,6 +373,26 @@ def test_pausing_a_dead_running_session_fails_it(pair: Tuple[Whm, Whm], tmp_path
     assert state(dest, sid) == "RUNNING"
     dest.ok("pause_transfer_session", {"transfer_session_id": sid})
     assert state(dest, sid) == "FAILED"
+    # Starting a FAILED session processes it again (the state change's result is ignored);
+    # the item the dead process was working on starts over.
+    dest.admin("POST", "settings", {"transfer_seconds_per_item": "0"})
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    assert users(dest) == ["user0x", "user1x"]
+
+
+def test_invalid_local_username_fails_the_item(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    source.create("gina")
+    sid = new_session(dest)
+    enqueue(dest, sid, "AccountRemoteRoot", user="gina", localuser="root")
+    enqueue(dest, sid, "AccountRemoteRoot", user="nobody1", localuser="nobody1")
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    transfer = outcomes(master_log(dest, sid), "TRANSFER")
+    assert transfer["gina"][1]["failure"] == "\u201croot\u201d is a reserved username on this system."
+    assert transfer["nobody1"][0] == "failed-item"  # no such account on the source
+    assert users(dest) == []
 
 
 def test_source_vanishes_mid_session(pair: Tuple[Whm, Whm]) -> None:

@@ -718,6 +718,11 @@ class Runner:
                     raise ItemFailure(f"No user named “{check}” exists on this server.")
             elif exists:
                 raise ItemFailure(f"A user named “{check}” already exists on this server.")
+            else:
+                with emulator.store.transaction(write=False) as db:
+                    problem = archive.restore_username_problem(CallContext(db=db, emulator=emulator), localuser)
+                if problem:
+                    raise ItemFailure(problem)
             failing = [u.strip() for u in emulator.setting("transfer_fail_users", "").split(",") if u.strip()]
             if key in failing:
                 # Emulated packaging failure (setting transfer_fail_users); invented text.
@@ -858,6 +863,22 @@ def restore_item(
 # ---------------------------------------------------------------------------------------------
 
 
+def requeue_in_flight(db: Any, sid: str) -> None:
+    """Items a dead process was working on go back to their phase's pending state.
+
+    Nothing of an in-flight phase was committed (a restore is one transaction), so the phase
+    simply starts over.
+    """
+    db.execute(
+        "UPDATE transfer_items SET state = ? WHERE session = ? AND state = ?",
+        (TRANSFER_PENDING, sid, TRANSFER_INPROGRESS),
+    )
+    db.execute(
+        "UPDATE transfer_items SET state = ? WHERE session = ? AND state = ?",
+        (RESTORE_PENDING, sid, RESTORE_INPROGRESS),
+    )
+
+
 def resume_sessions(emulator: Any) -> None:
     """Sessions that were running when the previous process stopped continue (see README)."""
     with emulator.store.transaction(write=True) as db:
@@ -868,15 +889,7 @@ def resume_sessions(emulator: Any) -> None:
             ).fetchall()
         ]
         for sid in sids:
-            # Nothing of an in-flight phase was committed: it starts over.
-            db.execute(
-                "UPDATE transfer_items SET state = ? WHERE session = ? AND state = ?",
-                (TRANSFER_PENDING, sid, TRANSFER_INPROGRESS),
-            )
-            db.execute(
-                "UPDATE transfer_items SET state = ? WHERE session = ? AND state = ?",
-                (RESTORE_PENDING, sid, RESTORE_INPROGRESS),
-            )
+            requeue_in_flight(db, sid)
     for sid in sids:
         with emulator.store.transaction(write=False) as db:
             pid = int(db.execute("SELECT pid FROM transfer_sessions WHERE id = ?", (sid,)).fetchone()[0] or new_pid())

@@ -130,7 +130,8 @@ class QueueRunner:
             source_host="",
             options={"restore_threads": 1, "transfer_threads": 1, "unrestricted": 1},
         )
-        path = archive.backup_path(Path(emulator.config.state_dir), job["restore_point"], job["user"])
+        # Restore points are ISO dates (e.g. 2026-11-28 or 2026-11-28T00:00:00Z); backups are per day.
+        path = archive.backup_path(Path(emulator.config.state_dir), str(job["restore_point"])[:10], job["user"])
         params = {
             "user": job["user"],
             "localuser": job["user"],

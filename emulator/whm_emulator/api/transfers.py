@@ -430,6 +430,7 @@ def start_transfer_session(ctx: CallContext, args: Args) -> Result:
     if session["state"] == engine.PAUSING:
         raise failed(f"The transfer session “{sid}” is pausing.")  # invented wording
     resumed = session["state"] == engine.PAUSED
+    engine.requeue_in_flight(ctx.db, sid)  # a previous process may have died mid item
     pid = engine.new_pid()
     ctx.db.execute(
         "UPDATE transfer_sessions SET pid = ?, pause_requested = 0, starttime = ? WHERE id = ?",
@@ -645,7 +646,6 @@ def _yn(args: Args, name: str) -> int:
 def restore_queue_add_task(ctx: CallContext, args: Args) -> Result:
     user = args.required("user")
     restore_point = args.required("restore_point")
-    point = restore_point[:10]
     if not LOOSE_USERNAME.match(user):
         raise ApiError(f"“{user}” is not a valid username on this system.")
     if ctx.db.execute("SELECT 1 FROM restore_jobs WHERE user = ? AND state = 'pending'", (user,)).fetchone():
@@ -661,7 +661,7 @@ def restore_queue_add_task(ctx: CallContext, args: Args) -> Result:
     ctx.db.execute(
         "INSERT INTO restore_jobs(queue_id, user, restore_point, options, state, queued)"
         " VALUES (?, ?, ?, ?, 'pending', ?)",
-        (queue_id, user, point, dumps(options), int(time.time())),
+        (queue_id, user, restore_point, dumps(options), int(time.time())),
     )
     return Result(data={"queue_id": queue_id})
 
