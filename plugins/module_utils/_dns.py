@@ -831,13 +831,42 @@ def ensure_record_set(api: WhmApi, desired: Desired, check_mode: bool) -> Result
 RECORD_SET_KEYS = frozenset(("zone", "name", "type", "ttl", "values", "value", "state", "on_existing"))
 
 
+def absolute_name(name: t.Any) -> str:
+    """A fully qualified owner name given without its zone: lower case, punycode, no trailing dot."""
+    text = str(name or "").strip()
+    if text in ("", "@", "."):
+        raise WHMInputError("Without zone, name must be the fully qualified name (the zone is looked up from it).")
+    text = _to_ascii(text, "The record name").rstrip(".")
+    _check_labels(text, "The record name", wildcard=True)
+    return text
+
+
+def zone_for_name(name: str, zones: t.Sequence[str]) -> str:
+    """The zone that holds ``name``: the longest zone on the server that is ``name`` or a parent of it.
+
+    A subdomain's records belong in its parent zone; matching against the zones that exist
+    (instead of guessing from the labels) also gets multi-label suffixes such as co.uk right.
+    """
+    candidates = [zone for zone in zones if name == zone or name.endswith("." + zone)]
+    if not candidates:
+        raise WHMInputError(f"No DNS zone on the server holds {name}; create the zone or give zone.")
+    return max(candidates, key=len)
+
+
 def desired_from_elements(
-    elements: t.Sequence[t.Mapping[str, t.Any]], default_zone: t.Optional[str]
+    elements: t.Sequence[t.Mapping[str, t.Any]],
+    default_zone: t.Optional[str],
+    lookup_zones: t.Optional[t.Callable[[], t.List[str]]] = None,
 ) -> t.List[Desired]:
-    """Validate every element of dns_record_sets before the first call."""
+    """Validate every element of dns_record_sets before the first request.
+
+    Elements without a zone (and no module-level zone) are placed in the zone that holds their
+    fully qualified name, found with one ``listzones`` read for all of them, made only after
+    every element passed validation.
+    """
     zone_default = normalise_zone(default_zone) if default_zone else None
-    result: t.List[Desired] = []
-    seen: t.Dict[t.Tuple[str, str, str], int] = {}
+    result: t.List[t.Optional[Desired]] = []
+    pending: t.List[t.Tuple[int, str]] = []
     for index, element in enumerate(elements):
         where = f"record_sets[{index}]: "
         if not isinstance(element, dict):
@@ -847,37 +876,63 @@ def desired_from_elements(
             raise WHMInputError(f"{where}unsupported option(s) {', '.join(unknown)}.")
         if "value" in element and "values" in element:
             raise WHMInputError(f"{where}give values or value, not both.")
-        zone_in = element.get("zone")
-        if zone_in:
-            try:
-                zone = normalise_zone(zone_in)
-            except WHMInputError as exc:
-                raise WHMInputError(f"{where}{exc}") from None
-        elif zone_default:
-            zone = zone_default
-        else:
-            raise WHMInputError(f"{where}zone is required (in the element or as the module's zone option).")
         if "name" not in element:
             raise WHMInputError(f"{where}name is required (use '@' or '' for the zone apex).")
-        values = element.get("values", element.get("value"))
-        if isinstance(values, str):
-            values = [values]
-        desired = desired_record_set(
-            zone,
-            element.get("name"),
-            element.get("type"),
-            values,
-            element.get("ttl"),
-            state=element.get("state") or "present",
-            on_existing=element.get("on_existing") or "replace",
-            where=where,
-        )
+        try:
+            if element.get("zone"):
+                zone: t.Optional[str] = normalise_zone(element["zone"])
+            elif zone_default:
+                zone = zone_default
+            elif lookup_zones is None:
+                raise WHMInputError("zone is required (in the element or as the module's zone option).")
+            else:
+                zone = None
+                pending.append((index, absolute_name(element.get("name"))))
+        except WHMInputError as exc:
+            raise WHMInputError(f"{where}{exc}") from None
+        if zone is None:
+            # Check type, values and TTL now; the name is checked above and placed later.
+            _element_desired(element, pending[-1][1], "placeholder", where)
+            result.append(None)
+        else:
+            result.append(_element_desired(element, zone, element.get("name"), where))
+
+    if pending and lookup_zones is not None:
+        existing = lookup_zones()
+        for index, name in pending:
+            where = f"record_sets[{index}]: "
+            try:
+                zone = zone_for_name(name, existing)
+            except WHMInputError as exc:
+                raise WHMInputError(f"{where}{exc}") from None
+            result[index] = _element_desired(elements[index], zone, name, where)
+
+    declared = [desired for desired in result if desired is not None]
+    seen: t.Dict[t.Tuple[str, str, str], int] = {}
+    for index, desired in enumerate(declared):
         key = (desired.zone, desired.name, desired.type)
         if key in seen:
-            raise WHMInputError(f"{where}the {desired.title()} is already declared by record_sets[{seen[key]}].")
+            raise WHMInputError(
+                f"record_sets[{index}]: the {desired.title()} is already declared by record_sets[{seen[key]}]."
+            )
         seen[key] = index
-        result.append(desired)
-    return result
+    return declared
+
+
+def _element_desired(element: t.Mapping[str, t.Any], zone: str, name: t.Any, where: str) -> Desired:
+    values = element.get("values", element.get("value"))
+    if isinstance(values, str):
+        values = [values]
+    return desired_record_set(
+        zone,
+        name,
+        element.get("type"),
+        values,
+        element.get("ttl"),
+        state=element.get("state") or "present",
+        on_existing=element.get("on_existing") or "replace",
+        where=where,
+    )
 
 
 def _zone_planner(declared: t.List[Desired], prune: bool) -> Planner:

@@ -30,8 +30,10 @@ options:
     description:
       - The zone (domain) that holds the record set, for example V(example.com). Internationalised names are
         converted to punycode.
+      - Left out, O(name) must be fully qualified and the module picks the zone on the server that holds it with one
+        C(listzones) read (the longest match, so a subdomain's records go into its parent zone, and multi-label
+        suffixes such as C(co.uk) need no special handling).
     type: str
-    required: true
   name:
     description:
       - The owner name. Relative to the zone (V(www)), fully qualified with or without trailing dot
@@ -129,6 +131,12 @@ EXAMPLES = r"""
       - v=spf1 +a +mx -all
     on_existing: keep_and_warn
 
+- name: A record of a subdomain, in whichever zone holds it (here example.co.uk)
+  hosting.whm.dns_record_set:
+    name: _acme-challenge.shop.example.co.uk
+    type: TXT
+    values: ["{{ challenge_token }}"]
+
 - name: Remove a record set whatever it holds
   hosting.whm.dns_record_set:
     zone: example.com
@@ -163,9 +171,12 @@ from ansible_collections.hosting.whm.plugins.module_utils._argspec import Argume
 from ansible_collections.hosting.whm.plugins.module_utils._dns import (
     ON_EXISTING,
     RECORD_TYPES,
+    absolute_name,
     desired_record_set,
     ensure_record_set,
+    list_zones,
     normalise_zone,
+    zone_for_name,
 )
 from ansible_collections.hosting.whm.plugins.module_utils._module import Context, run_module
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
@@ -174,7 +185,7 @@ from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 def record_set_argument_spec() -> ArgumentSpec:
     return ArgumentSpec(
         {
-            "zone": {"type": "str", "required": True},
+            "zone": {"type": "str"},
             "name": {"type": "str", "required": True},
             "type": {"type": "str", "required": True, "choices": list(RECORD_TYPES)},
             "ttl": {"type": "int"},
@@ -187,9 +198,19 @@ def record_set_argument_spec() -> ArgumentSpec:
 
 def handle(ctx: Context) -> Result:
     params = ctx.params
+    if params["zone"]:
+        zone = normalise_zone(params["zone"])
+        name = params["name"]
+    else:
+        # Check everything before the read that finds the zone.
+        name = absolute_name(params["name"])
+        desired_record_set(
+            name, "placeholder", params["type"], params["values"], params["ttl"], params["state"], params["on_existing"]
+        )
+        zone = zone_for_name(name, list_zones(ctx.api))
     desired = desired_record_set(
-        normalise_zone(params["zone"]),
-        params["name"],
+        zone,
+        name,
         params["type"],
         params["values"],
         params["ttl"],

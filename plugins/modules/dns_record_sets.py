@@ -29,6 +29,9 @@ options:
   zone:
     description:
       - The zone of every element that does not name its own C(zone).
+      - Elements without a zone when this is left out must give their fully qualified name; they go into the zone on
+        the server that holds that name (the longest match, so V(shop.example.co.uk) goes into V(example.co.uk) or a
+        V(shop.example.co.uk) zone if one exists), found with one C(listzones) read.
     type: str
   record_sets:
     description:
@@ -117,6 +120,7 @@ from ansible_collections.hosting.whm.plugins.module_utils._argspec import Argume
 from ansible_collections.hosting.whm.plugins.module_utils._dns import (
     converge_record_sets,
     desired_from_elements,
+    list_zones,
     normalise_zone,
 )
 from ansible_collections.hosting.whm.plugins.module_utils._module import Context, run_module
@@ -125,7 +129,7 @@ from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 
 def handle(ctx: Context) -> Result:
     params = ctx.params
-    declared = desired_from_elements(params["record_sets"], params["zone"])
+    declared = desired_from_elements(params["record_sets"], params["zone"], lambda: list_zones(ctx.api))
     prune_zones = [normalise_zone(params["zone"])] if params["zone"] and params["prune"] else []
     return converge_record_sets(ctx.api, declared, ctx.check_mode, prune=params["prune"], prune_zones=prune_zones)
 

@@ -277,3 +277,26 @@ def test_lost_answer_is_settled_by_reading_again(monkeypatch, applied):
     assert result["changed"] is True
     assert len(seen) == 1
     assert "timed out" in seen[0] and "the zone example.com was read again to settle it" in seen[0]
+
+
+def test_zone_found_from_a_subdomain_name(monkeypatch):
+    from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_zone import listing
+
+    args = {"name": "_acme-challenge.Shop.Example.co.uk", "type": "TXT", "values": ["abc+def"]}
+    sent = add({"dname": "_acme-challenge.shop", "ttl": 14400, "record_type": "TXT", "data": ["abc+def"]})
+    calls = [
+        listing("co.uk", "example.co.uk", "shop.example.co.uk.example"),
+        read(template_payload("example.co.uk"), zone="example.co.uk"),
+        mass_edit([("zone", "example.co.uk"), ("serial", SERIAL), ("add-0", sent)]),
+    ]
+    result = run(monkeypatch, dns_record_set, args, calls)
+    assert result["changed"] is True
+    assert result["record_set"]["zone"] == "example.co.uk"
+
+
+def test_without_zone_bad_values_fail_before_any_call(monkeypatch):
+    args = {"name": "www.example.com", "type": "MX", "values": ["mail.example.com"]}
+    result = run(monkeypatch, dns_record_set, args, [])
+    assert result["failed"] is True
+    assert result["msg"].startswith("An MX value is 'PREFERENCE HOST'")
+    assert result["_calls"] == []

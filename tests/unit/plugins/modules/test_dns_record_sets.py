@@ -183,7 +183,19 @@ def test_five_hundred_records_in_one_write(monkeypatch):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"record_sets": [{"name": "www", "type": "A", "values": ["192.0.2.1"]}]}, "record_sets[0]: zone is required"),
+        (
+            {"record_sets": [{"name": "@", "type": "A", "values": ["192.0.2.1"]}]},
+            "record_sets[0]: Without zone, name must be the fully qualified name",
+        ),
+        (
+            {
+                "record_sets": [
+                    {"name": "www.example.com", "type": "A", "values": ["192.0.2.1"]},
+                    {"name": "www.example.org", "type": "A", "values": ["192.0.2"]},
+                ]
+            },
+            "record_sets[1]: '192.0.2' is not a valid IPv4 address.",
+        ),
         (
             {"zone": "example.com", "record_sets": [{"name": "www", "type": "A", "values": ["1.2.3"]}]},
             "record_sets[0]: '1.2.3' is not a valid IPv4 address.",
@@ -239,3 +251,35 @@ def test_a_missing_zone_in_the_batch_read_is_named_before_any_write(monkeypatch)
         "API failure: (XID q1) This system does not have a domain named \u201cmissing.example\u201d."
     )
     assert [call[0] for call in result["_calls"]] == ["batch"]
+
+
+def test_elements_without_zone_go_into_the_zone_that_holds_them(monkeypatch):
+    from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_zone import listing
+
+    declared = [
+        {"name": "_acme-challenge.shop.example.co.uk.", "type": "TXT", "values": ["token+1"]},
+        {"name": "web.example.co.uk", "type": "A", "values": ["192.0.2.5"]},
+    ]
+    sent = [
+        add({"dname": "_acme-challenge.shop", "ttl": 14400, "record_type": "TXT", "data": ["token+1"]}),
+        add({"dname": "web", "ttl": 14400, "record_type": "A", "data": ["192.0.2.5"]}),
+    ]
+    calls = [
+        listing("co.uk.example.net", "example.co.uk", "other.example"),
+        read(template_payload("example.co.uk"), zone="example.co.uk"),
+        mass_edit([("zone", "example.co.uk"), ("serial", SERIAL), ("add-0", sent[0]), ("add-1", sent[1])]),
+    ]
+    result = run(monkeypatch, dns_record_sets, {"record_sets": declared}, calls)
+    assert result["failed"] is False
+    assert [s["name"] for s in result["record_sets"]] == ["_acme-challenge.shop.example.co.uk", "web.example.co.uk"]
+
+
+def test_no_zone_holds_the_name(monkeypatch):
+    from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_zone import listing
+
+    declared = [{"name": "www.example.net", "type": "A", "values": ["192.0.2.5"]}]
+    result = run(monkeypatch, dns_record_sets, {"record_sets": declared}, [listing("example.com")])
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "record_sets[0]: No DNS zone on the server holds www.example.net; create the zone or give zone."
+    )
