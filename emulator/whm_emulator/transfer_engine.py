@@ -605,6 +605,7 @@ class Runner:
         fields = self._item_fields(queue, item)
         logfile = fields["logfile"]
         size = int(item["params"].get("size") or 1)
+        master(emulator, sid, wpid, "start", child=child, **fields)
         master(emulator, sid, wpid, "process-item", child=child, msg=logfile, **fields)
         master(emulator, sid, wpid, "start-item", child=child, msg={"size": size}, **fields)
         log_line(
