@@ -473,3 +473,42 @@ def test_fetching_a_log_being_written_waits_for_it(pair: Tuple[Whm, Whm]) -> Non
     assert strip_xid(dest.fail("fetch_transfer_session_log", {"transfer_session_id": sid, "logfile": "../x"})) == (
         "API failure: (XID) The log file name \u201c../x\u201d is not valid."
     )
+
+
+def test_abort_while_pausing_and_verbs_on_finished_sessions(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    sid = _slow_session(source, dest, users=2, seconds=0.5)
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    time.sleep(0.1)
+    dest.ok("pause_transfer_session", {"transfer_session_id": sid})
+    assert state(dest, sid) == "PAUSING"  # the worker is still inside its item
+    # Starting a session whose process is alive returns that process (no new one).
+    pid = dest.ok("start_transfer_session", {"transfer_session_id": sid})["data"]["pid"]
+    assert isinstance(pid, int)
+    dest.ok("abort_transfer_session", {"transfer_session_id": sid})
+    assert state(dest, sid) in ("ABORTING", "ABORTED")  # workers are stopped at once
+    assert wait_state(dest, sid) == "ABORTED"
+    for verb in ("pause", "abort"):
+        assert dest.fail(f"{verb}_transfer_session", {"transfer_session_id": sid}) == (
+            f"The system failed to \u201c{verb}\u201d the transfer session."
+        )
+    actions = [e["contents"]["action"] for e in master_log(dest, sid)]
+    assert "aborting" in actions and actions[-1] == "abort"
+
+    # A paused session cannot be paused again; a FAILED one cannot be aborted.
+    sid2 = _slow_session(source, dest, users=0, seconds=0)
+    source.create("hank")
+    enqueue(dest, sid2, "AccountRemoteRoot", user="hank", localuser="hank")
+    dest.admin("POST", "settings", {"transfer_seconds_per_item": "0.5"})
+    dest.ok("start_transfer_session", {"transfer_session_id": sid2})
+    dest.ok("pause_transfer_session", {"transfer_session_id": sid2})
+    assert wait_state(dest, sid2, ("PAUSED",)) == "PAUSED"
+    assert dest.fail("pause_transfer_session", {"transfer_session_id": sid2}) == (
+        "The system failed to \u201cpause\u201d the transfer session."
+    )
+    sid3 = new_session(dest)
+    dest.ok("abort_transfer_session", {"transfer_session_id": sid3})
+    assert state(dest, sid3) == "FAILED"
+    assert dest.fail("abort_transfer_session", {"transfer_session_id": sid3}) == (
+        "The system failed to \u201cabort\u201d the transfer session."
+    )
