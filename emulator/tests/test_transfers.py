@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from conftest import PASSWORD, Whm, strip_xid
+from test_ssl_pki import self_signed
 
 from whm_emulator import transfer_engine
 
@@ -89,6 +90,8 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     source.ok("create_featurelist", {"featurelist": "pro", "cron": "1"})
     source.ok("addpkg", {"name": "gold", "quota": "2048", "maxftp": "7", "featurelist": "pro"})
     source.create("alice", plan="gold", contactemail="alice@example.net")
+    crt, key = self_signed(["alice.example.com"])
+    assert source.ok("installssl", {"domain": "alice.example.com", "crt": crt, "key": key})
     source.create("bob")
     source.create("carol")
     source.ok("addzonerecord", {"domain": "carol.example.com", "name": "extra", "type": "TXT", "txtdata": "kept"})
@@ -156,6 +159,9 @@ def test_complete_session_with_conflict_rename_and_failure(pair: Tuple[Whm, Whm]
     assert any(r.get("type") == "TXT" and r["name"] == "extra.carol.example.com." for r in records)
     soa = next(r for r in records if r.get("type") == "SOA")
     assert soa["rname"].endswith("dest.example.test")
+    # The certificate travelled through the "ssl" section and is installed on the destination's IP.
+    vhosts = {v["servername"]: v for v in dest.ok("fetch_ssl_vhosts")["data"]["vhosts"]}
+    assert (vhosts["alice.example.com"]["user"], vhosts["alice.example.com"]["ip"]) == ("alice", "192.0.2.30")
     # The source keeps everything (a transfer copies) and its token was revoked at the end.
     assert {a["user"] for a in source.ok("listaccts")["data"]["acct"]} == {"alice", "bob", "carol", "dave"}
     assert not any(n.startswith("transfer-") for n in source.ok("api_token_list")["data"]["tokens"])
