@@ -510,7 +510,10 @@ def plan_transfer(
     present, conflicts, to_transfer = [], [], []
     for account in accounts:
         local = account["localuser"]
-        if local in dest_accounts:
+        if _flag((account.get("options") or {}).get("skipaccount")):
+            # Restore into the existing account on purpose: WHM requires it to exist.
+            to_transfer.append(account)
+        elif local in dest_accounts:
             domain = dest_accounts[local]
             if account["domain"] and account["domain"] != domain:
                 conflicts.append(
@@ -693,7 +696,7 @@ def _check_against_analysis(
     for account in plan["to_transfer"]:
         domain = str(source_accounts[account["user"]].get("domain") or "").lower()
         account = dict(account, domain=account["domain"] or domain or None)
-        if domain and domain in owner_of:
+        if domain and owner_of.get(domain, account["localuser"]) != account["localuser"]:
             conflicts.append(
                 dict(account, reason=f'the domain {domain} belongs to the destination account "{owner_of[domain]}"')
             )

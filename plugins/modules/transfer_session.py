@@ -49,8 +49,8 @@ attributes:
   idempotent:
     support: full
     details:
-      - Accounts present on the destination are not transferred again. O(options.skipaccount) (restore into an
-        existing account) bypasses that check and transfers on every run.
+      - Accounts present on the destination are not transferred again. The C(skipaccount) key of
+        O(accounts[].options) (restore into an existing account) bypasses that check and transfers on every run.
 options:
   session_id:
     description:
@@ -113,7 +113,9 @@ options:
     type: int
     default: 1
   unrestricted_restore:
-    description: Restore in unrestricted mode (trusts the archive's contents; needed for O(options.force)).
+    description:
+      - Restore in unrestricted mode (trusts the archive's contents; needed for the C(force) key of
+        O(accounts[].options)).
     type: bool
     default: false
   copy_reseller_privs:

@@ -222,3 +222,10 @@ def test_session_id_rule():
     _transfers.check_session_id("sourceexamplecopya20260101120000aBcD")
     with pytest.raises(WHMInputError):
         _transfers.check_session_id("../etc")
+
+
+def test_skipaccount_restores_into_the_existing_account():
+    [entry] = _transfers.normalise_accounts([{"user": "alice", "options": {"skipaccount": 1}}])
+    plan = _transfers.plan_transfer([entry], [], {"alice": "alice.example"}, set())
+    assert [a["user"] for a in plan["to_transfer"]] == ["alice"]
+    assert plan["present"] == []
