@@ -518,3 +518,37 @@ def test_abort_while_pausing_and_verbs_on_finished_sessions(pair: Tuple[Whm, Whm
     assert dest.fail("abort_transfer_session", {"transfer_session_id": sid3}) == (
         "The system failed to \u201cabort\u201d the transfer session."
     )
+
+
+def test_disabled_restore_modules_and_restricted_mode(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    source.ok("addpkg", {"name": "silver", "quota": "300"})
+    source.create("ivan", plan="silver")
+    source.ok("addzonerecord", {"domain": "ivan.example.com", "name": "kept", "type": "TXT", "txtdata": "x"})
+    source.create("jane", plan="silver")
+    source.ok("suspendacct", {"user": "jane", "reason": "billing"})
+    # Restricted session (the default): the Package restore module is not available.
+    sid = new_session(dest)
+    enqueue(dest, sid, "AccountRemoteRoot", user="ivan", localuser="ivan", disabled="ZoneFile")
+    enqueue(dest, sid, "AccountRemoteRoot", user="jane", localuser="jane", disabled="Suspend,Password")
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    restore = outcomes(master_log(dest, sid), "RESTORE")
+    assert restore["ivan"][0] == "warning-item"
+    skipped = restore["ivan"][1]["contents"]["skipped_items"]
+    assert "ZoneFile (disabled)" in skipped and "Package (not available in restricted mode)" in skipped
+    assert dest.fail("getpkginfo", {"pkg": "silver"})
+    records = dest.ok("dumpzone", {"domain": "ivan.example.com"})["data"]["zone"][0]["record"]
+    assert not any(r.get("name") == "kept.ivan.example.com." for r in records)  # the zone from the templates
+    assert "Suspend (disabled)" in restore["jane"][1]["contents"]["skipped_items"]
+    assert (dest.ok("listsuspended").get("data") or {}).get("account", []) == []
+
+    # Unrestricted: the account's package is created on the destination.
+    source.create("kate", plan="silver")
+    sid2 = new_session(dest, unrestricted_restore="1")
+    enqueue(dest, sid2, "AccountRemoteRoot", user="kate", localuser="kate")
+    dest.ok("start_transfer_session", {"transfer_session_id": sid2})
+    assert wait_state(dest, sid2) == "COMPLETED"
+    assert dest.ok("getpkginfo", {"pkg": "silver"})["data"]["pkg"]["QUOTA"] == 300
+    summary = {m["module"]: m for m in dest.ok("restore_modules_summary")["data"]["modules"]}
+    assert summary["Package"]["restricted_available"] == 0 and summary["ZoneFile"]["restricted_available"] == 1

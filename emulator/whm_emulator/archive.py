@@ -28,6 +28,12 @@ FORMAT = 1
 MEMBER = "whm_emulator.json"
 
 
+# Restore modules (names as restore_modules_summary reports them) for the steps this emulator
+# performs, and which archive section each area's importer stands for.
+SECTION_MODULES = {"dns": "ZoneFile", "ssl": "SSL"}
+RESTRICTED_UNAVAILABLE = ("Package", "Reseller")
+
+
 class RestoreError(Exception):
     """The restore of one account failed; the text is what WHM logs as the item's failure."""
 
@@ -129,6 +135,15 @@ def read_archive(path: Path) -> Dict[str, Any]:
 # -- restoring ---------------------------------------------------------------------------------
 
 
+def _random_password_hash() -> str:
+    # Module Password disabled: the account gets a password nobody knows (same scheme as createacct).
+    import hashlib
+    import secrets
+
+    salt = secrets.token_hex(8)
+    return salt + "$" + hashlib.sha256((salt + secrets.token_urlsafe(24)).encode("utf-8")).hexdigest()
+
+
 def restore_username_problem(ctx: CallContext, name: str) -> Optional[str]:
     """verify_new_username_for_restore: the loose (transfer) regex, reserved names, conflicts."""
     if not LOOSE_USERNAME.match(name):
@@ -160,8 +175,10 @@ def restore_account(
     """Create ``localuser`` from an archive. Runs in the caller's write transaction.
 
     ``options``: ``skipaccount`` (restore into the existing account), ``skipsubdomains``,
-    ``replaceip`` (``all``/``basic``), ``ip`` (1 = dedicated IP asked), plus anything the
-    section importers read. Returns ``{"warnings": [...], "skipped": [...]}``. Raises
+    ``replaceip`` (``all``/``basic``), ``ip`` (1 = dedicated IP asked), ``disabled`` (comma
+    list of restore modules to skip), ``restricted`` (1 = restricted restore: modules that are
+    not available in restricted mode, e.g. Package, are skipped), plus anything the section
+    importers read. Returns ``{"warnings": [...], "skipped": [...]}``. Raises
     :class:`RestoreError` with the failure text; the caller rolls the transaction back.
     """
     from whm_emulator.api.accounts import _domain_problem
@@ -183,15 +200,31 @@ def restore_account(
         if problem:
             raise RestoreError(problem)
 
+    disabled = {m.strip() for m in str(options.get("disabled") or "").split(",") if m.strip()}
+    restricted = options.get("restricted") == "1"
+
+    def wanted(module: str) -> bool:
+        if module in disabled:
+            skipped.append(f"{module} (disabled)")
+            return False
+        if restricted and module in RESTRICTED_UNAVAILABLE:
+            skipped.append(f"{module} (not available in restricted mode)")
+            return False
+        return True
+
     package = data.get("package") or {}
     plan = str(package.get("name") or "default")
     if plan != "default" and load_package(ctx, plan) is None and package.get("settings"):
-        # The account's package travels with it and is created when the destination lacks it.
-        ctx.db.execute(
-            "INSERT INTO packages(name, settings) VALUES (?, ?)",
-            (plan, json.dumps(package["settings"], sort_keys=True)),
-        )
-        warnings.append(f"The package “{plan}” did not exist on this server and was created from the archive.")
+        # The account's package travels with it and is created when the destination lacks it
+        # (restore module Package, not available in restricted mode).
+        if wanted("Package"):
+            ctx.db.execute(
+                "INSERT INTO packages(name, settings) VALUES (?, ?)",
+                (plan, json.dumps(package["settings"], sort_keys=True)),
+            )
+            warnings.append(f"The package “{plan}” did not exist on this server and was created from the archive.")
+        else:
+            warnings.append(f"The package “{plan}” does not exist on this server.")
 
     dest_ip = ctx.emulator.config.ip
     if options.get("ip") == "1":
@@ -204,6 +237,8 @@ def restore_account(
         problem = _domain_problem(ctx, main_domain, localuser)
         if problem:
             raise RestoreError(problem)
+        restore_suspension = wanted("Suspend") if source.get("suspended") else True
+        restore_password = wanted("Password")
         cpuser = dict(source.get("cpuser") or {})
         cpuser.update({"USER": localuser, "IP": dest_ip, "PLAN": plan})
         owner = str(source.get("owner") or "root")
@@ -221,11 +256,11 @@ def restore_account(
                 plan,
                 int(row[0]),
                 int(source.get("created") or time.time()),
-                int(source.get("suspended") or 0),
-                int(source.get("suspend_time") or 0),
-                str(source.get("suspend_reason") or ""),
-                int(source.get("locked") or 0),
-                str(source.get("password_hash") or ""),
+                int(source.get("suspended") or 0) if restore_suspension else 0,
+                int(source.get("suspend_time") or 0) if restore_suspension else 0,
+                str(source.get("suspend_reason") or "") if restore_suspension else "",
+                int(source.get("locked") or 0) if restore_suspension else 0,
+                str(source.get("password_hash") or "") if restore_password else _random_password_hash(),
                 str(source.get("shell") or "/usr/local/cpanel/bin/noshell"),
                 int(source.get("quota_mb") or 0),
                 json.dumps(cpuser, sort_keys=True),
@@ -240,7 +275,10 @@ def restore_account(
         for hook in ACCOUNT_CREATED:
             hook(ctx, account, dict(hook_args))
 
-    for entry in domains:
+    extra_domains = [e for e in domains if e.get("domain_type") != "main"]
+    if extra_domains and not wanted("Domains"):
+        extra_domains = []
+    for entry in extra_domains:
         name = str(entry["domain"])
         if entry.get("domain_type") == "main":
             continue
@@ -269,7 +307,7 @@ def restore_account(
     section_options.update({k: v for k, v in options.items() if k not in section_options})
     sections = data.get("sections") or {}
     for name, (_exporter, importer) in sorted(ARCHIVE_SECTIONS.items()):
-        if name in sections:
+        if name in sections and wanted(SECTION_MODULES.get(name, name)):
             importer(ctx, account, sections[name], dict(section_options))
     for name in sorted(set(sections) - set(ARCHIVE_SECTIONS)):
         skipped.append(f"Archive section “{name}” (not supported by this server)")

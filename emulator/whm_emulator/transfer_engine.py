@@ -781,7 +781,8 @@ class Runner:
         try:
             with self.tx() as db:
                 ctx = CallContext(db=db, emulator=emulator, user="root")
-                outcome = restore_item(ctx, module, key, params or {}, carried or {})
+                restricted = not load_session(db, sid)["options"].get("unrestricted")
+                outcome = restore_item(ctx, module, key, params or {}, carried or {}, restricted)
                 db.execute(
                     "UPDATE transfer_items SET state = ?, result = ? WHERE session = ? AND module = ? AND key = ?",
                     (ITEM_COMPLETED, dumps(outcome), sid, module, key),
@@ -822,7 +823,12 @@ def _fetch(remote: Remote, route: str, payload: Dict[str, Any]) -> Dict[str, Any
 
 
 def restore_item(
-    ctx: CallContext, module: str, key: str, params: Dict[str, Any], carried: Dict[str, Any]
+    ctx: CallContext,
+    module: str,
+    key: str,
+    params: Dict[str, Any],
+    carried: Dict[str, Any],
+    restricted: bool = False,
 ) -> Dict[str, Any]:
     """Apply one item on this server inside the caller's transaction. Raises RestoreError."""
     from whm_emulator.api.packages import load_package
@@ -854,6 +860,7 @@ def restore_item(
             "skipsubdomains": "0" if str(params.get("restoresubs") or "1") == "1" else "1",
             "ip": str(params.get("restoreip") or "0"),
         }
+    options["restricted"] = "1" if restricted else "0"
     outcome = archive.restore_account(ctx, data, localuser, options)
     outcome["log"] = [f"Restored the account “{localuser}” ({outcome['domain']})."]
     return outcome

@@ -561,6 +561,8 @@ def delete_account_archives(ctx: CallContext, args: Args) -> Result:
     return Result(messages=messages)
 
 
+# restore_modules_summary: the restore modules whose work the emulator does, with the names
+# and summaries cPanel documents for them (its full list covers files, mail, databases...).
 RESTORE_MODULES: List[Dict[str, Any]] = [
     {
         "module": "Account",
@@ -568,21 +570,27 @@ RESTORE_MODULES: List[Dict[str, Any]] = [
         "summary": ["This creates the cPanel account and system user."],
         "restricted_summary": ["Force mode is not available in restricted mode."],
     },
-    {"module": "Domains", "restricted_available": 1, "summary": ["This restores the account’s domains."]},
     {
-        "module": "ZoneFile",
+        "module": "Domains",
         "restricted_available": 1,
-        "summary": ["This restores the DNS zones; the SOA and NS records come from this server."],
+        "summary": ["This restores subdomains, parked domains, and addon domains."],
     },
+    {"module": "Package", "restricted_available": 0, "summary": ["This recreates account packages."]},
+    {"module": "Password", "restricted_available": 1, "summary": ["This restores the encrypted system password."]},
     {
         "module": "SSL",
         "restricted_available": 1,
-        "summary": ["This restores SSL certificates, keys and installations."],
+        "summary": ["This restores SSL (Secure Sockets Layer) keys, certificates, and virtual host entries."],
     },
     {
-        "module": "Package",
+        "module": "Suspend",
         "restricted_available": 1,
-        "summary": ["This creates the account’s package if it is missing."],
+        "summary": ["This module will suspend the restored user if they were suspended at the source."],
+    },
+    {
+        "module": "ZoneFile",
+        "restricted_available": 1,
+        "summary": ["This restores custom DNS (Domain Name System) Zone entries."],
     },
 ]
 
