@@ -552,3 +552,43 @@ def test_disabled_restore_modules_and_restricted_mode(pair: Tuple[Whm, Whm]) -> 
     assert dest.ok("getpkginfo", {"pkg": "silver"})["data"]["pkg"]["QUOTA"] == 300
     summary = {m["module"]: m for m in dest.ok("restore_modules_summary")["data"]["modules"]}
     assert summary["Package"]["restricted_available"] == 0 and summary["ZoneFile"]["restricted_available"] == 1
+
+
+def test_priority_and_prerequisite_order(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    for name in ("amy", "ben", "cat"):
+        source.create(name)
+    sid = new_session(dest, transfer_threads="3", restore_threads="3")
+    enqueue(dest, sid, "AccountRemoteRoot", user="amy", localuser="amy")
+    enqueue(dest, sid, "AccountRemoteRoot", user="ben", localuser="ben", priority="1")
+    enqueue(dest, sid, "AccountRemoteRoot", user="cat", localuser="cat", prerequisite_user="amy")
+    dest.admin("POST", "settings", {"transfer_seconds_per_item": "0.2"})
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    log = master_log(dest, sid)
+    events = [
+        (e["contents"]["action"], e["contents"]["queue"], e["contents"]["item"])
+        for e in log
+        if e["contents"].get("action") in ("start-item", "success-item")
+    ]
+    # cat waits until amy has passed each phase.
+    assert events.index(("start-item", "TRANSFER", "cat")) > events.index(("success-item", "TRANSFER", "amy"))
+    assert events.index(("start-item", "RESTORE", "cat")) > events.index(("success-item", "RESTORE", "amy"))
+    assert users(dest) == ["amy", "ben", "cat"]
+
+
+def test_priority_order_with_one_worker(pair: Tuple[Whm, Whm]) -> None:
+    source, dest = pair
+    for name in ("amy", "ben"):
+        source.create(name)
+    sid = new_session(dest)
+    enqueue(dest, sid, "AccountRemoteRoot", user="amy", localuser="amy")
+    enqueue(dest, sid, "AccountRemoteRoot", user="ben", localuser="ben", priority="1")
+    dest.ok("start_transfer_session", {"transfer_session_id": sid})
+    assert wait_state(dest, sid) == "COMPLETED"
+    starts = [
+        e["contents"]["item"]
+        for e in master_log(dest, sid)
+        if e["contents"].get("action") == "start-item" and e["contents"]["queue"] == "TRANSFER"
+    ]
+    assert starts == ["ben", "amy"]  # priority 1 before the default 255, then the name
