@@ -240,3 +240,27 @@ def test_a_failing_importer_leaves_no_half_restored_account(server: Whm, monkeyp
     log = server.ok("fetch_transfer_session_log", {"transfer_session_id": sid, "logfile": "master.log"})["data"]["log"]
     assert "The probe section could not be restored." in log
     assert users(server) == []
+
+
+def test_restore_queue_resumes_after_a_restart(tmp_path: Path) -> None:
+    first = Whm(tmp_path / "state", settings={"transfer_seconds_per_item": "0.4"})
+    try:
+        for name in ("gus", "hal"):
+            first.create(name)
+            backup(first, user=name, restore_point="2026-11-05")
+            first.ok("removeacct", {"username": name})
+            first.ok("restore_queue_add_task", {"user": name, "restore_point": "2026-11-05"})
+        first.ok("restore_queue_activate")
+        time.sleep(0.2)
+        assert first.ok("restore_queue_is_active")["data"]["is_active"] == 1
+    finally:
+        transfer_engine.halt(first.emulator)  # the server stops mid queue
+        first.close()
+    second = Whm(tmp_path / "state", settings={"transfer_seconds_per_item": "0"})
+    try:
+        state = wait_queue_idle(second)
+        assert [j["user"] for j in state["completed"]] == ["gus", "hal"]
+        assert users(second) == ["gus", "hal"]
+    finally:
+        transfer_engine.halt(second.emulator)
+        second.close()
