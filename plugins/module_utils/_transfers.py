@@ -39,6 +39,7 @@ EXCERPT_LINES = 20
 
 ACCOUNT_MODULE = "AccountRemoteRoot"
 PACKAGE_MODULE = "PackageRemoteRoot"
+FEATURE_LIST_MODULE = "FeatureListRemoteRoot"
 # Per-account options the module offers by name; other keys of the AccountRemoteRoot schema go
 # through ``options`` and are checked against transfer_module_schema (transfers_accounts.md 2.5).
 ACCOUNT_FLAGS = ("skiphomedir", "skipacctdb", "skipbwdata", "skipsubdomains", "skipemail", "skipres")
@@ -182,6 +183,12 @@ def read_destination_accounts(api: WhmApi) -> t.Dict[str, str]:
 
 def read_destination_packages(api: WhmApi) -> t.Set[str]:
     return {str(record.get("name")) for record in api.read("listpkgs", {"want": "all"}).records("pkg")}
+
+
+def read_destination_feature_lists(api: WhmApi) -> t.Set[str]:
+    data = api.read("get_featurelists").data
+    names = data.get("featurelists") if isinstance(data, dict) else None
+    return {str(name) for name in names or []}
 
 
 # -- logs ----------------------------------------------------------------------------------------
@@ -566,13 +573,18 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
         api.add_secret(params.get(secret))
     accounts = normalise_accounts(params.get("accounts") or [])
     packages = [str(name) for name in params.get("packages") or []]
-    if not accounts and not packages:
-        raise WHMInputError("Give accounts or packages to transfer, or a session_id to manage a session.")
+    feature_lists = list(dict.fromkeys(str(name) for name in params.get("feature_lists") or []))
+    if not accounts and not packages and not feature_lists:
+        raise WHMInputError(
+            "Give accounts, packages or feature_lists to transfer, or a session_id to manage a session."
+        )
     check_item_options(api, accounts)
 
     dest_accounts = read_destination_accounts(api)
     dest_packages = read_destination_packages(api) if packages else set()
     plan = plan_transfer(accounts, packages, dest_accounts, dest_packages)
+    dest_feature_lists = read_destination_feature_lists(api) if feature_lists else set()
+    lists_missing = [name for name in feature_lists if name not in dest_feature_lists]
     if plan["conflicts"] and params["on_conflict"] == "fail":
         raise WHMInputError(
             f"Accounts conflict with the destination, nothing was transferred: {_conflict_message(plan['conflicts'])}.",
@@ -584,7 +596,14 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
     results += [_account_entry(a, "conflict", failure=a["reason"]) for a in plan["conflicts"]]
     warnings = [f'Account "{c["user"]}" not transferred: {c["reason"]}.' for c in plan["conflicts"]]
     package_results = [{"package": name, "result": "present"} for name in plan["packages_present"]]
-    values: t.Dict[str, t.Any] = {"session_id": None, "state": None, "accounts": results, "packages": package_results}
+    list_results = [{"feature_list": name, "result": "present"} for name in feature_lists if name in dest_feature_lists]
+    values: t.Dict[str, t.Any] = {
+        "session_id": None,
+        "state": None,
+        "accounts": results,
+        "packages": package_results,
+        "feature_lists": list_results,
+    }
     diff = {
         "before": {"accounts": sorted(dest_accounts), "packages": sorted(dest_packages)},
         "after": {
@@ -592,7 +611,10 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
             "packages": sorted(dest_packages | set(plan["packages_missing"])),
         },
     }
-    if not plan["to_transfer"] and not plan["packages_missing"]:
+    if feature_lists:
+        diff["before"]["feature_lists"] = sorted(dest_feature_lists)
+        diff["after"]["feature_lists"] = sorted(dest_feature_lists | set(lists_missing))
+    if not plan["to_transfer"] and not plan["packages_missing"] and not lists_missing:
         values["accounts"] = _sorted(results)
         return Result(changed=False, diff=diff, values=values, warnings=warnings)
 
@@ -603,7 +625,8 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
             raise api.error(check, f"logging in to {params['remote_host']} as {params['remote_user']}")
         results += [_account_entry(a, "planned") for a in plan["to_transfer"]]
         package_results += [{"package": name, "result": "planned"} for name in plan["packages_missing"]]
-        values.update(accounts=_sorted(results), packages=package_results)
+        list_results += [{"feature_list": name, "result": "planned"} for name in lists_missing]
+        values.update(accounts=_sorted(results), packages=package_results, feature_lists=list_results)
         return Result(changed=True, diff=diff, values=values, warnings=warnings)
 
     created = api.write("create_remote_root_transfer_session", session_params(params))
@@ -628,12 +651,21 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
             )
         results += [_account_entry(a, "conflict", failure=a["reason"]) for a in analysis_conflicts]
         warnings += [f'Account "{c["user"]}" not transferred: {c["reason"]}.' for c in analysis_conflicts]
-    if not to_transfer and not plan["packages_missing"]:
+    if not to_transfer and not plan["packages_missing"] and not lists_missing:
         _abort_quietly(api, session_id)
         values.update(session_id=None, accounts=_sorted(results))
         return Result(changed=False, diff=diff, values=values, warnings=warnings)
 
+    # Feature lists, then packages, then accounts: WHM processes module types in that order anyway
+    # (transfers_accounts.md 2.3), so a restored package finds its feature list.
     commands = [
+        (
+            "enqueue_transfer_item",
+            {"transfer_session_id": session_id, "module": FEATURE_LIST_MODULE, "featurelist": name},
+        )
+        for name in lists_missing
+    ]
+    commands += [
         ("enqueue_transfer_item", {"transfer_session_id": session_id, "module": PACKAGE_MODULE, "package": name})
         for name in plan["packages_missing"]
     ]
@@ -657,8 +689,11 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
     values["state"] = state
     report = session_report(api, session_id, state)
     results += _results_from_report(to_transfer, report)
-    package_results += _package_results(plan["packages_missing"], report)
-    values.update(accounts=_sorted(results), packages=package_results, failure=report["failure"])
+    package_results += _item_results(plan["packages_missing"], report, PACKAGE_MODULE, "package")
+    list_results += _item_results(lists_missing, report, FEATURE_LIST_MODULE, "feature_list")
+    values.update(
+        accounts=_sorted(results), packages=package_results, feature_lists=list_results, failure=report["failure"]
+    )
     _fail_on_items(params, values)
     return Result(changed=True, diff=diff, values=values, warnings=warnings)
 
@@ -745,16 +780,19 @@ def _results_from_report(
     return results
 
 
-def _package_results(packages: t.Sequence[str], report: t.Mapping[str, t.Any]) -> t.List[t.Dict[str, t.Any]]:
-    by_name = {item["item"]: item for item in report["items"] if item["item_type"] == PACKAGE_MODULE}
+def _item_results(
+    names: t.Sequence[str], report: t.Mapping[str, t.Any], module: str, key: str
+) -> t.List[t.Dict[str, t.Any]]:
+    """Results of the package or feature list items of a session."""
+    by_name = {item["item"]: item for item in report["items"] if item["item_type"] == module}
     running = report["state"] not in TERMINAL_STATES
     results = []
-    for name in packages:
+    for name in names:
         item = by_name.get(name)
         if item is None:
-            results.append({"package": name, "result": "queued" if running else "not_run"})
+            results.append({key: name, "result": "queued" if running else "not_run"})
         else:
-            results.append({"package": name, "result": item["result"], "failure": item["failure"]})
+            results.append({key: name, "result": item["result"], "failure": item["failure"]})
     return results
 
 
@@ -763,6 +801,11 @@ def _fail_on_items(params: t.Mapping[str, t.Any], values: t.Dict[str, t.Any]) ->
         return
     failed = [e["user"] for e in values["accounts"] if e["result"] in ("failed", "not_run", "incomplete")]
     failed += [p["package"] for p in values["packages"] if p["result"] in ("failed", "not_run", "incomplete")]
+    failed += [
+        f["feature_list"]
+        for f in values.get("feature_lists") or []
+        if f["result"] in ("failed", "not_run", "incomplete")
+    ]
     if values["state"] != "COMPLETED" or failed:
         detail = f": {', '.join(failed)}" if failed else ""
         reason = f" ({values['failure']})" if values.get("failure") else ""
@@ -817,6 +860,11 @@ def manage_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
             {"package": item["item"], "result": item["result"], "failure": item["failure"]}
             for item in report["items"]
             if item["item_type"] == PACKAGE_MODULE
+        ],
+        "feature_lists": [
+            {"feature_list": item["item"], "result": item["result"], "failure": item["failure"]}
+            for item in report["items"]
+            if item["item_type"] == FEATURE_LIST_MODULE
         ],
         "failure": report["failure"],
     }

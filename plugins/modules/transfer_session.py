@@ -199,6 +199,13 @@ options:
     type: list
     elements: str
     default: []
+  feature_lists:
+    description:
+      - Feature lists to bring from the source (C(FeatureListRemoteRoot)); those already on the destination
+        (C(get_featurelists)) are skipped. They are transferred before packages and accounts.
+    type: list
+    elements: str
+    default: []
   on_conflict:
     description:
       - What to do with an account whose local name exists on the destination with another domain, or whose domain
@@ -342,6 +349,11 @@ packages:
   returned: always
   type: list
   elements: dict
+feature_lists:
+  description: One entry per feature list, with C(feature_list), C(result) (as for accounts) and C(failure).
+  returned: always
+  type: list
+  elements: dict
 transfer_items:
   description:
     - With O(session_id), every item of the session's C(master.log), in the shape of
@@ -399,6 +411,7 @@ def transfer_session_argument_spec() -> ArgumentSpec:
             "low_priority": {"type": "bool", "default": False},
             "accounts": {"type": "list", "elements": "dict", "default": [], "options": ACCOUNT_OPTIONS},
             "packages": {"type": "list", "elements": "str", "default": []},
+            "feature_lists": {"type": "list", "elements": "str", "default": []},
             "on_conflict": {"type": "str", "default": "fail", "choices": ["fail", "skip"]},
             "wait": {"type": "bool", "default": True},
             "wait_timeout": {"type": "int", "default": 3600},
@@ -409,6 +422,7 @@ def transfer_session_argument_spec() -> ArgumentSpec:
             ("session_id", "remote_host"),
             ("session_id", "accounts"),
             ("session_id", "packages"),
+            ("session_id", "feature_lists"),
             ("remote_password", "remote_ssh_key_name"),
         ],
         required_by={"remote_ssh_key_passphrase": ("remote_ssh_key_name",)},

@@ -429,7 +429,7 @@ def test_unknown_session(monkeypatch):
             {"remote_host": "s.example", "accounts": [{"user": "a"}]},
             "Give remote_password or remote_ssh_key_name to log in to the source server.",
         ),
-        (dict(REMOTE), "Give accounts or packages to transfer, or a session_id to manage a session."),
+        (dict(REMOTE), "Give accounts, packages or feature_lists to transfer, or a session_id to manage a session."),
         (
             {"session_id": "no/slashes"},
             'The transfer session ID "no/slashes" is not valid: '
@@ -448,3 +448,41 @@ def test_session_id_and_accounts_are_exclusive(monkeypatch):
     result = run(monkeypatch, transfer_session, {"session_id": SESSION, "accounts": [{"user": "a"}]}, [])
     assert result["failed"] is True
     assert "mutually exclusive" in result["msg"]
+
+
+def test_feature_lists_go_first_and_present_ones_are_skipped(monkeypatch):
+    text = "\n".join(
+        item_lines("shop", "shop", [("TRANSFER", "success"), ("RESTORE", "success")], item_type="FeatureListRemoteRoot")
+    )
+    calls = [
+        listaccts(),
+        listpkgs("default"),
+        Call("get_featurelists", {}, envelope("get_featurelists", data={"featurelists": ["default", "mail"]})),
+        create(),
+        analysis(packages=["gold"]),
+        batch("", ""),
+        Call("start_transfer_session", ID, envelope("start_transfer_session", data={"pid": 1})),
+        state("COMPLETED"),
+        log(
+            "master.log",
+            text
+            + "\n"
+            + "\n".join(
+                item_lines(
+                    "gold", "gold", [("TRANSFER", "success"), ("RESTORE", "success")], item_type="PackageRemoteRoot"
+                )
+            ),
+        ),
+    ]
+    args = dict(REMOTE, packages=["gold"], feature_lists=["mail", "shop"])
+    result = run(monkeypatch, transfer_session, args, calls)
+    assert result["failed"] is False, result.get("msg")
+    assert result["feature_lists"] == [
+        {"feature_list": "mail", "result": "present"},
+        {"feature_list": "shop", "result": "success", "failure": None},
+    ]
+    assert [(item["module"], item.get("featurelist", item.get("package"))) for item in enqueued(result["_calls"])] == [
+        ("FeatureListRemoteRoot", "shop"),
+        ("PackageRemoteRoot", "gold"),
+    ]
+    assert result["diff"]["after"]["feature_lists"] == ["default", "mail", "shop"]
