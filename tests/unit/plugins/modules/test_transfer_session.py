@@ -486,3 +486,31 @@ def test_feature_lists_go_first_and_present_ones_are_skipped(monkeypatch):
         ("PackageRemoteRoot", "gold"),
     ]
     assert result["diff"]["after"]["feature_lists"] == ["default", "mail", "shop"]
+
+
+def test_ssh_key_login_in_check_mode_keeps_the_passphrase_secret(monkeypatch):
+    passphrase = "Key-Passphrase-7!"
+    reason = f"The remote basic credential check failed: bad passphrase {passphrase}"
+    credentials = {
+        "host": "source.example.test",
+        "user": "root",
+        "sshkey_name": "old_key",
+        "sshkey_passphrase": passphrase,
+        "port": "2222",
+    }
+    calls = [
+        listaccts(),
+        validate("alice"),
+        Call("remote_basic_credential_check", credentials, envelope("remote_basic_credential_check", 0, reason)),
+    ]
+    args = {
+        "remote_host": "source.example.test",
+        "remote_ssh_key_name": "old_key",
+        "remote_ssh_key_passphrase": passphrase,
+        "remote_port": 2222,
+        "accounts": [{"user": "alice"}],
+    }
+    result = run(monkeypatch, transfer_session, args, calls, check_mode=True)
+    assert result["failed"] is True
+    assert result["msg"].endswith("bad passphrase ********")
+    assert passphrase not in json.dumps({k: v for k, v in result.items() if k != "_calls"})
