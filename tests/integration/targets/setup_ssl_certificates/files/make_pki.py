@@ -78,7 +78,9 @@ def main() -> None:
         return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
     def leaf(common_name, sans, days=(-1, 60), serial=100):
-        return pem(issue(name(common_name), leaf_key, inter_name, inter_key, ca=False, sans=sans, days=days, serial=serial))
+        return pem(
+            issue(name(common_name), leaf_key, inter_name, inter_key, ca=False, sans=sans, days=days, serial=serial)
+        )
 
     files = {
         "root.pem": pem(root),
@@ -92,7 +94,14 @@ def main() -> None:
         "other.pem": leaf("other.example.net", ["other.example.net"], serial=104),
         "host.pem": leaf("host.example.test", ["host.example.test"], serial=105),
         "self_signed.pem": pem(
-            issue(name("self.example.test"), leaf_key, name("self.example.test"), leaf_key, ca=False, sans=["self.example.test"])
+            issue(
+                name("self.example.test"),
+                leaf_key,
+                name("self.example.test"),
+                leaf_key,
+                ca=False,
+                sans=["self.example.test"],
+            )
         ),
     }
     for filename, text in files.items():
