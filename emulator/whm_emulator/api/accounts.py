@@ -22,6 +22,7 @@ from whm_emulator.api.common import (
     load_account,
     require_account,
     save_cpuser,
+    server_nameservers,
     truthy,
 )
 from whm_emulator.api.packages import load_package
@@ -219,7 +220,9 @@ def create_account(ctx: CallContext, args: Args) -> Result:
     for hook in ACCOUNT_CREATED:
         hook(ctx, account, args.as_dict())
 
-    host_domain = ctx.emulator.config.hostname.split(".", 1)[-1]
+    # The nameservers the account's zone got (transfers_accounts.md 3.3: nameserver..nameserver4;
+    # dns_ssl_tokens.md 2.0: the zone's NS records come from the same wwwacct.conf NS..NS4).
+    ns = server_nameservers(ctx) + ["", "", "", ""]
     raw = "\n".join(
         [
             f"Validating user: {username}",
@@ -231,10 +234,10 @@ def create_account(ctx: CallContext, args: Args) -> Result:
     )
     data = {
         "ip": ip,
-        "nameserver": f"ns1.{host_domain}",
-        "nameserver2": f"ns2.{host_domain}",
-        "nameserver3": "",
-        "nameserver4": "",
+        "nameserver": ns[0],
+        "nameserver2": ns[1],
+        "nameserver3": ns[2],
+        "nameserver4": ns[3],
         "nameservera": None,
         "nameservera2": None,
         "nameservera3": None,

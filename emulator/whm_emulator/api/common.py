@@ -69,6 +69,18 @@ def domain_owner(ctx: CallContext, domain: str) -> Optional[str]:
     return None if row is None else str(row[0])
 
 
+def server_nameservers(ctx: CallContext) -> List[str]:
+    """The server's nameservers: NS, NS2, NS3, NS4 of wwwacct.conf (setting ``dns.nameservers``).
+
+    The one source for every area: the DNS templates (dns_ssl_tokens.md 2.0: NS records for
+    nameserver1..4), createacct's returned ``nameserver``..``nameserver4``
+    (transfers_accounts.md 3.3) and get_nameserver_config (dns_ssl_tokens.md 2.15).
+    """
+    host_domain = ctx.emulator.config.hostname.split(".", 1)[-1]
+    value = ctx.emulator.setting("dns.nameservers", f"ns1.{host_domain},ns2.{host_domain}")
+    return [n.strip().rstrip(".").lower() for n in value.split(",") if n.strip()][:4]
+
+
 def truthy(value: Optional[str]) -> bool:
     """WHM booleans are 1/0; "y"/"yes" are accepted by the older functions."""
     return (value or "").strip().lower() in ("1", "y", "yes", "on", "true")

@@ -21,6 +21,7 @@ from whm_emulator.api.common import (
     domain_owner,
     load_account,
     require_account,
+    server_nameservers,
     truthy,
 )
 from whm_emulator.args import Args
@@ -106,10 +107,7 @@ def dns_function(name: str, *, write: bool, acl: str) -> Callable[[Handler], Han
 
 def nameservers(ctx: CallContext) -> List[str]:
     """NS, NS2, NS3, NS4 of wwwacct.conf (``dns.nameservers``), empties dropped."""
-    host_domain = ctx.emulator.config.hostname.split(".", 1)[-1]
-    default = f"ns1.{host_domain},ns2.{host_domain}"
-    value = ctx.emulator.setting("dns.nameservers", default)
-    return [n.strip().rstrip(".").lower() for n in value.split(",") if n.strip()][:4]
+    return server_nameservers(ctx)
 
 
 def rp_email(ctx: CallContext) -> str:
