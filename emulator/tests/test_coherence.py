@@ -6,6 +6,8 @@ from typing import Any, List
 
 from conftest import Whm
 
+TOS = "https://letsencrypt.org/documents/LE-SA-v1.4-April-3-2024.pdf"
+
 
 def _ns_records(whm: Whm, domain: str) -> List[str]:
     records = whm.ok("dumpzone", {"domain": domain})["data"]["zone"][0]["record"]
@@ -39,3 +41,20 @@ def test_createacct_reports_the_nameservers_its_zone_got(tmp_path: Any) -> None:
 def test_createacct_default_nameservers_match_the_zone(whm: Whm) -> None:
     data = whm.create("alice")["data"]
     assert [data["nameserver"], data["nameserver2"]] == _ns_records(whm, "alice.example.com")
+
+
+def test_createacct_accepts_any_existing_feature_list(whm: Whm) -> None:
+    # transfers_accounts.md 3.3: featurelist (default "default"); any list the features area has.
+    whm.ok("create_featurelist", {"featurelist": "gold", "autossl": "1"})
+    whm.create("alice", featurelist="gold")
+    cpuser = whm.ok("modifyacct", {"user": "alice"})["data"]["cpuser"]
+    assert cpuser["FEATURELIST"] == "gold"
+    # The account's features now come from that list: AutoSSL is on, the Webmail feature is off.
+    whm.ok("set_autossl_provider", {"provider": "LetsEncrypt", "x_terms_of_service_accepted": TOS})
+    whm.ok("start_autossl_check_for_one_user", {"username": "alice"})
+    whm.ok("update_featurelist", {"featurelist": "gold", "autossl": "0"})
+    reason = whm.fail("start_autossl_check_for_one_user", {"username": "alice"})
+    assert reason.endswith("The user \u201calice\u201d does not have the AutoSSL feature enabled.")
+    # A list that does not exist is still refused, and nothing is created.
+    whm.fail("createacct", {"username": "bob", "domain": "bob.example.com", "featurelist": "nosuch"})
+    assert whm.fail("accountsummary", {"user": "bob"}) == "Account does not exist."

@@ -165,11 +165,13 @@ def create_account(ctx: CallContext, args: Args) -> Result:
     # Explicit limits override the package's (as WHM does when no package is saved).
     override = Args([(_CREATE_OVERRIDES[k], v) for k, v in args.items() if k in _CREATE_OVERRIDES])
     if override.items():
-        from whm_emulator.api.packages import settings_from_args
+        from whm_emulator.api.packages import featurelist_names, settings_from_args
 
         # createacct's quota/bwlimit accept 0 as "unlimited" (docs); map before validation.
         fixed = [(k, "unlimited" if k in ("quota", "bwlimit") and v == "0" else v) for k, v in override.items()]
-        settings = settings_from_args(Args(fixed), settings)
+        # featurelist: any existing feature list, as for addpkg/editpkg (transfers_accounts.md 3.3:
+        # `featurelist`, default `default`), not only the stock ones.
+        settings = settings_from_args(Args(fixed), settings, featurelist_names(ctx))
     limits = _limits_from_package(settings)
 
     owner = args.get("owner") or ctx.user
