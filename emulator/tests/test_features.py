@@ -119,3 +119,29 @@ def test_packages_name_existing_feature_lists(whm: Whm) -> None:
     whm.ok("addpkg", {"name": "p1", "featurelist": "gold"})
     whm.ok("editpkg", {"name": "p1", "featurelist": "disabled"})
     assert whm.ok("getpkginfo", {"pkg": "p1"})["data"]["pkg"]["FEATURELIST"] == "disabled"
+
+
+def test_verify_user_has_feature(whm: Whm) -> None:
+    whm.ok("create_featurelist", {"featurelist": "gold", "webmail": "1"})
+    whm.ok("addpkg", {"name": "goldpkg", "featurelist": "gold"})
+    whm.create("alice", plan="goldpkg")
+
+    def has(feature: str) -> object:
+        data = whm.ok("verify_user_has_feature", {"user": "alice", "feature": feature})["data"]
+        assert data["query_feature"] == feature
+        return data["has_feature"]
+
+    assert has("webmail") == 1
+    assert has("autossl") == 0  # create_featurelist saved it off
+    # Docs: a feature outside every feature list counts as enabled.
+    assert has("no_such_feature") == 1
+    # The disabled list wins over the account's list.
+    whm.ok("update_featurelist", {"featurelist": "disabled", "webmail": "0"})
+    assert has("webmail") == 0
+    # Arguments are length-required (user first), then the account access check.
+    reason = whm.fail("verify_user_has_feature", {"feature": "webmail"})
+    assert reason.endswith("Provide the \u201cuser\u201d parameter.")
+    reason = whm.fail("verify_user_has_feature", {"user": "alice", "feature": ""})
+    assert reason.endswith("The value of \u201cfeature\u201d may not be empty.")
+    reason = whm.fail("verify_user_has_feature", {"user": "ghost", "feature": "webmail"})
+    assert reason.endswith("You do not have a user named \u201cghost\u201d.")

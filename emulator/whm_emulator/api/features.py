@@ -1,7 +1,8 @@
 """Feature lists (which cPanel features an account's package allows).
 
 Functions: get_featurelists, get_featurelist_data, read_featurelist, create_featurelist,
-update_featurelist, delete_featurelist (cPanel Whostmgr/API/1/FeatureLists.pm, 11.120).
+update_featurelist, delete_featurelist (cPanel Whostmgr/API/1/FeatureLists.pm, 11.120) and
+verify_user_has_feature (Whostmgr/API/1/Accounts.pm).
 
 Model: a feature list maps feature ids to 1/0. A feature a list does not mention takes the
 value of the ``default`` list, and a feature ``default`` does not mention is enabled. The
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from whm_emulator.api.common import load_account, truthy
+from whm_emulator.api.common import load_account, require_account, truthy
 from whm_emulator.args import Args
 from whm_emulator.errors import ApiError
 from whm_emulator.registry import CallContext, Result, api_function
@@ -268,3 +269,17 @@ def delete_featurelist(ctx: CallContext, args: Args) -> Result:
         raise ApiError(f'Specified featurelist does not exist: "{name}"')
     ctx.db.execute("DELETE FROM featurelists WHERE name = ?", (name,))
     return Result(data={"deleted_featurelist": name})
+
+
+@api_function("verify_user_has_feature", write=False, acl="list-accts")
+def verify_user_has_feature(ctx: CallContext, args: Args) -> Result:
+    """Whostmgr/API/1/Accounts.pm verify_user_has_feature (documented in the WHM Packages API)."""
+    # Both arguments are length-required, user first; then the account access check
+    # (transfers_accounts.md 3.4: unknown user -> "You do not have a user named ...").
+    user = args.required("user")
+    feature = args.required("feature")
+    require_account(ctx, user)
+    # Cpanel::Features::Check::check_feature_for_user. A feature no list knows counts as
+    # enabled (docs: has_feature is 1 for features outside the feature lists).
+    has_feature = 1 if feature_enabled(ctx, user, feature) else 0
+    return Result(data={"has_feature": has_feature, "query_feature": feature})
