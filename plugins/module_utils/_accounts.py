@@ -407,6 +407,12 @@ def list_accounts(api: WhmApi, filters: t.Mapping[str, t.Any]) -> t.List[t.Dict[
 
 # -- converging -----------------------------------------------------------------------------
 
+# A write not yet sent: the function and its parameters.
+Command = t.Tuple[str, t.Dict[str, t.Any]]
+
+# The listaccts fields format_account reads; the plural module asks only for these.
+SUMMARY_FIELDS = "user,domain,plan,email,disklimit,shell,owner,theme,ip,suspended,suspendreason"
+
 
 class AccountRequest:
     """What the user asked for (the account module's options), validated before any request."""
@@ -424,6 +430,28 @@ class AccountRequest:
         self.settings = desired_settings(params) if self.state != "absent" else {}
 
 
+class AccountPlan:
+    """How one account converges: the predicted result and the writes it takes, not yet sent.
+
+    ``action`` is ``create`` or ``remove`` when a createacct or removeacct call is needed (each
+    goes alone, with a read-back on timeout); ``commands`` are the other writes, in order.
+    """
+
+    def __init__(
+        self,
+        request: AccountRequest,
+        result: Result,
+        action: str = "",
+        create: t.Optional[t.Dict[str, t.Any]] = None,
+        commands: t.Optional[t.List[Command]] = None,
+    ) -> None:
+        self.request = request
+        self.result = result
+        self.action = action
+        self.create = create
+        self.commands: t.List[Command] = list(commands or [])
+
+
 def ensure_account(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool) -> Result:
     """Converge one account to ``params`` (the account module's options)."""
     request = AccountRequest(params)
@@ -432,35 +460,71 @@ def ensure_account(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
     if current is not None and "bwlimit" in request.settings:
         current["bwlimit"] = get_bwlimit(api, request.user)
 
-    if request.state == "absent":
-        return _remove(api, request, current, check_mode)
-    if current is None:
-        return _create(api, request, check_mode)
-    return _update(api, request, current, check_mode)
-
-
-def _remove(api: WhmApi, request: AccountRequest, current: t.Optional[dict], check_mode: bool) -> Result:
-    if current is None:
-        return Result(changed=False, diff={"before": {}, "after": {}}, values={"account": {}})
-    result = Result(changed=True, diff={"before": current, "after": {}}, values={"account": {}})
+    plan = plan_account(api, request, current)
     if not check_mode:
+        apply_single_call(api, plan)
+        for function, params_ in plan.commands:
+            api.write(function, params_)
+    return plan.result
+
+
+def plan_account(
+    api: WhmApi,
+    request: AccountRequest,
+    current: t.Optional[t.Dict[str, t.Any]],
+    others: t.Optional[t.Sequence[t.Mapping[str, t.Any]]] = None,
+) -> AccountPlan:
+    """Decide what converging one account takes; reads only what a new account needs checked.
+
+    ``others`` are the other accounts' ``user``/``domain`` records when the caller has already
+    read them (the plural module); otherwise a new account reads them with listaccts.
+    """
+    if request.state == "absent":
+        return _plan_remove(request, current)
+    if current is None:
+        return _plan_create(api, request, others)
+    return _plan_update(request, current)
+
+
+def apply_single_call(api: WhmApi, plan: AccountPlan) -> None:
+    """Send the plan's createacct or removeacct, the writes that cannot be repeated safely."""
+    user, result = plan.request.user, plan.result
+    if plan.action == "remove":
         # removeacct is not idempotent and slow: on a timeout, read back instead of resending.
         api.write_with_readback(
             "removeacct",
-            {"username": request.user, "keepdns": request.keep_dns},
-            applied=lambda: get_account(api, request.user) is None,
+            {"username": user, "keepdns": plan.request.keep_dns},
+            applied=lambda: get_account(api, user) is None,
             warn=result.warnings.append,
         )
-    return result
+    elif plan.action == "create":
+        # createacct is slow and not idempotent: a timeout is resolved by reading back, never by
+        # sending it again.
+        api.write_with_readback(
+            "createacct",
+            plan.create,
+            applied=lambda: get_account(api, user) is not None,
+            warn=result.warnings.append,
+        )
 
 
-def _create(api: WhmApi, request: AccountRequest, check_mode: bool) -> Result:
+def _plan_remove(request: AccountRequest, current: t.Optional[dict]) -> AccountPlan:
+    if current is None:
+        return AccountPlan(request, Result(changed=False, diff={"before": {}, "after": {}}, values={"account": {}}))
+    result = Result(changed=True, diff={"before": current, "after": {}}, values={"account": {}})
+    return AccountPlan(request, result, action="remove")
+
+
+def _plan_create(
+    api: WhmApi, request: AccountRequest, others: t.Optional[t.Sequence[t.Mapping[str, t.Any]]]
+) -> AccountPlan:
     user, settings = request.user, request.settings
     check_username(user, new=True)
     if "domain" not in settings:
         raise WHMInputError(f'domain is required to create the account "{user}".')
-    # One listing serves the eight-character rule and the domain check, naming the other account.
-    others = api.list_records("listaccts", "acct", {"want": "user,domain"})
+    if others is None:
+        # One listing serves the eight-character rule and the domain check, naming the other account.
+        others = api.list_records("listaccts", "acct", {"want": "user,domain"})
     check_unique_prefix(user, (str(record.get("user")) for record in others if record.get("user")))
     for record in others:
         if str(record.get("domain") or "").lower() == settings["domain"]:
@@ -476,8 +540,6 @@ def _create(api: WhmApi, request: AccountRequest, check_mode: bool) -> Result:
     after["suspended"] = suspend
     after["suspend_reason"] = request.suspend_reason if suspend else None
     result = Result(changed=True, diff={"before": {}, "after": after}, values={"account": after})
-    if check_mode:
-        return result
 
     # WHM's createacct docs: with a plan, leave the quota-related settings to the plan; they
     # are applied afterwards with their own functions instead.
@@ -495,29 +557,22 @@ def _create(api: WhmApi, request: AccountRequest, check_mode: bool) -> Result:
     }
     if request.dedicated_ip is not None:
         params["ip"] = "y" if request.dedicated_ip else "n"
-    if not with_plan:
+    commands: t.List[Command] = []
+    if with_plan:
+        commands += settings_commands(user, {k: v for k, v in settings.items() if k in PACKAGE_DRIVEN})
+    else:
         if "quota" in settings:
             params["quota"] = 0 if settings["quota"] == UNLIMITED else settings["quota"]
         if "bwlimit" in settings:
             params["bwlimit"] = settings["bwlimit"]
         if "hasshell" in settings:
             params["hasshell"] = settings["hasshell"]
-    # createacct is slow and not idempotent: a timeout is resolved by reading back, never by
-    # sending it again.
-    api.write_with_readback(
-        "createacct",
-        params,
-        applied=lambda: get_account(api, user) is not None,
-        warn=result.warnings.append,
-    )
-    if with_plan:
-        _apply_settings(api, user, {k: v for k, v in settings.items() if k in PACKAGE_DRIVEN})
     if suspend:
-        api.write("suspendacct", {"user": user, "reason": request.suspend_reason})
-    return result
+        commands.append(("suspendacct", {"user": user, "reason": request.suspend_reason}))
+    return AccountPlan(request, result, action="create", create=params, commands=commands)
 
 
-def _update(api: WhmApi, request: AccountRequest, current: t.Dict[str, t.Any], check_mode: bool) -> Result:
+def _plan_update(request: AccountRequest, current: t.Dict[str, t.Any]) -> AccountPlan:
     user, settings = request.user, request.settings
     to_change = {option: value for option, value in settings.items() if current.get(option) != value}
     if "ip" in to_change:
@@ -548,27 +603,161 @@ def _update(api: WhmApi, request: AccountRequest, current: t.Dict[str, t.Any], c
         after.update(suspended=True, suspend_reason=request.suspend_reason)
     changed = bool(to_change) or unsuspend or suspend or set_password
     result = Result(changed=changed, diff={"before": current, "after": after}, values={"account": after})
-    if check_mode or not changed:
-        return result
+    if not changed:
+        return AccountPlan(request, result)
 
+    commands: t.List[Command] = []
     if unsuspend:
-        api.write("unsuspendacct", {"user": user})
+        commands.append(("unsuspendacct", {"user": user}))
     if "plan" in to_change:
-        api.write("changepackage", {"user": user, "pkg": to_change["plan"]})
-    _apply_settings(api, user, to_change)
+        commands.append(("changepackage", {"user": user, "pkg": to_change["plan"]}))
+    commands += settings_commands(user, to_change)
     if set_password:
-        api.write("passwd", {"user": user, "password": request.password})
+        commands.append(("passwd", {"user": user, "password": request.password}))
     if suspend:
-        api.write("suspendacct", {"user": user, "reason": request.suspend_reason})
-    return result
+        commands.append(("suspendacct", {"user": user, "reason": request.suspend_reason}))
+    return AccountPlan(request, result, commands=commands)
 
 
-def _apply_settings(api: WhmApi, user: str, changes: t.Mapping[str, t.Any]) -> None:
+def settings_commands(user: str, changes: t.Mapping[str, t.Any]) -> t.List[Command]:
     """modifyacct (one call for all its keys), then editquota and limitbw."""
+    commands: t.List[Command] = []
     modify = {MODIFYACCT_KEYS[k]: v for k, v in changes.items() if k in MODIFYACCT_KEYS}
     if modify:
-        api.write("modifyacct", {"user": user, **modify})
+        commands.append(("modifyacct", {"user": user, **modify}))
     if "quota" in changes:
-        api.write("editquota", {"user": user, "quota": changes["quota"]})
+        commands.append(("editquota", {"user": user, "quota": changes["quota"]}))
     if "bwlimit" in changes:
-        api.write("limitbw", {"user": user, "bwlimit": changes["bwlimit"]})
+        commands.append(("limitbw", {"user": user, "bwlimit": changes["bwlimit"]}))
+    return commands
+
+
+# -- many accounts in one task --------------------------------------------------------------
+
+
+def get_bwlimits(api: WhmApi) -> t.Dict[str, t.Union[int, str]]:
+    """Every account's monthly bandwidth limit in MB with one showbw call (no search: all of them)."""
+    limits: t.Dict[str, t.Union[int, str]] = {}
+    for record in api.read("showbw").records("acct"):
+        try:
+            limit = int(record.get("limit") or 0)
+        except (TypeError, ValueError):
+            continue
+        limits[str(record.get("user"))] = UNLIMITED if limit <= 0 else int(round(limit / MEGABYTE))
+    return limits
+
+
+def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], check_mode: bool) -> Result:
+    """Converge a list of accounts (each the account module's options) in one task.
+
+    Every element is validated first; then one listaccts read serves all of them (plus one
+    showbw read when an existing account declares ``bwlimit``, and verify_new_username for each
+    account to create). Nothing is written until every account is planned. createacct and
+    removeacct go one by one with their read-back; the other writes of all accounts go in one
+    WHM ``batch`` request.
+    """
+    requests: t.List[AccountRequest] = []
+    seen: t.Set[str] = set()
+    for index, element in enumerate(elements):
+        try:
+            request = AccountRequest(element)
+        except WHMInputError as exc:
+            raise WHMInputError(f"accounts[{index}]: {exc}") from None
+        if request.user in seen:
+            raise WHMInputError(f'accounts[{index}]: the account "{request.user}" is listed twice.')
+        seen.add(request.user)
+        api.add_secret(request.password)
+        requests.append(request)
+
+    records = api.list_records("listaccts", "acct", {"want": SUMMARY_FIELDS})
+    current = {str(record.get("user")): format_account(record) for record in records}
+    if any(r.state != "absent" and r.user in current and "bwlimit" in r.settings for r in requests):
+        limits = get_bwlimits(api)
+        for request in requests:
+            if request.user in current and "bwlimit" in request.settings:
+                current[request.user]["bwlimit"] = limits.get(request.user)
+
+    # Accounts removed in this task free their names and domains before any account is created.
+    removed = {r.user for r in requests if r.state == "absent" and r.user in current}
+    others: t.List[t.Dict[str, t.Any]] = [
+        {"user": user, "domain": account.get("domain")} for user, account in current.items() if user not in removed
+    ]
+    plans: t.List[AccountPlan] = []
+    for index, request in enumerate(requests):
+        try:
+            plan = plan_account(api, request, current.get(request.user), others)
+        except WHMInputError as exc:
+            raise WHMInputError(f"accounts[{index}]: {exc}") from None
+        if plan.action == "create":
+            # Two new accounts of the same list must not clash with each other either.
+            others.append({"user": request.user, "domain": request.settings.get("domain")})
+        plans.append(plan)
+
+    if not check_mode:
+        for action in ("remove", "create"):
+            for plan in plans:
+                if plan.action == action:
+                    apply_single_call(api, plan)
+        _send_commands(api, [(plan.request.user, command) for plan in plans for command in plan.commands])
+
+    results: t.List[t.Dict[str, t.Any]] = []
+    before: t.Dict[str, t.Any] = {}
+    after: t.Dict[str, t.Any] = {}
+    warnings: t.List[str] = []
+    for plan in plans:
+        one = plan.result
+        results.append({"user": plan.request.user, "changed": one.changed, "account": one.values["account"]})
+        warnings += one.warnings
+        if one.changed and one.diff is not None:
+            before[plan.request.user] = one.diff["before"]
+            after[plan.request.user] = one.diff["after"]
+    changed = any(item["changed"] for item in results)
+    return Result(
+        changed=changed, diff={"before": before, "after": after}, values={"accounts": results}, warnings=warnings
+    )
+
+
+def _send_commands(api: WhmApi, commands: t.Sequence[t.Tuple[str, Command]]) -> None:
+    """One write alone; several in one ``batch`` request that stops at the first failure.
+
+    Every one of these functions can be sent again safely (transfers_accounts.md 3.6-3.11), so
+    a batch whose answer is lost is settled by the next run.
+    """
+    if not commands:
+        return
+    if len(commands) == 1:
+        user, (function, params) = commands[0]
+        response = api.call(function, params, write=True)
+        if not response.ok:
+            raise api.error(response, f'account "{user}"')
+        return
+    # transfers_accounts.md 1.7: a failed sub-command makes the outer result 0 but every answer
+    # is still in data.result; with abort_on_error the commands after it are not run.
+    responses = api.batch([command for dummy, command in commands], write=True, abort_on_error=True)
+    for index, response in enumerate(responses):
+        if not response.ok:
+            user = commands[index][0]
+            raise api.error(response, f'account "{user}", in a batch; the writes after it were not made')
+
+
+def account_options() -> t.Dict[str, t.Dict[str, t.Any]]:
+    """The account module's options (without the connection), also the plural module's element options."""
+    return {
+        "user": {"type": "str", "required": True, "aliases": ["username"]},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent", "suspended"]},
+        "domain": {"type": "str"},
+        "password": {"type": "str", "no_log": True},
+        "update_password": {"type": "str", "default": "on_create", "choices": ["on_create", "always"], "no_log": False},
+        "plan": {"type": "str"},
+        "contact_email": {"type": "str"},
+        "quota": {"type": "str"},
+        "bwlimit": {"type": "str"},
+        "hasshell": {"type": "bool"},
+        "owner": {"type": "str"},
+        "theme": {"type": "str"},
+        "ip": {"type": "str"},
+        "dedicated_ip": {"type": "bool"},
+        "language": {"type": "str"},
+        "suspend_reason": {"type": "str"},
+        "keep_dns": {"type": "bool", "default": False},
+    }
