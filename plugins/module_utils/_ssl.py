@@ -21,8 +21,9 @@ import re
 import time
 import typing as t
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
-from ansible_collections.hosting.whm.plugins.module_utils._api import WhmApi
+from ansible_collections.hosting.whm.plugins.module_utils._api import WhmApi, encode_params
 from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMAPIError, WHMError, WHMInputError
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 
@@ -385,6 +386,28 @@ def _servername_filter(servername: str) -> t.List[t.Tuple[str, str]]:
     ]
 
 
+def _strip_www(domain: str) -> str:
+    name = normalise_domain(domain)
+    return name[4:] if name.startswith("www.") else name
+
+
+def _alias_servername(vhosts: t.Iterable[t.Mapping[str, t.Any]], domain: str) -> t.Optional[str]:
+    """The servername of the SSL website whose names include ``domain`` (fetch_ssl_vhosts records)."""
+    name = _strip_www(domain)
+    for vhost in vhosts:
+        domains = {normalise_domain(str(d)) for d in vhost.get("domains") or []}
+        if name in domains or normalise_domain(domain) in domains:
+            return normalise_domain(str(vhost.get("servername", "")))
+    return None
+
+
+def _component_of(components: t.Iterable[t.Mapping[str, t.Any]], servername: str) -> t.Optional[t.Dict[str, t.Any]]:
+    for record in components:
+        if normalise_domain(str(record.get("servername", ""))) == servername:
+            return dict(record)
+    return None
+
+
 def read_vhost_components(api: WhmApi, domain: str) -> t.Optional[t.Dict[str, t.Any]]:
     """The installed certificate, key and bundle of the website that serves ``domain``, or None.
 
@@ -392,22 +415,44 @@ def read_vhost_components(api: WhmApi, domain: str) -> t.Optional[t.Dict[str, t.
     (dns_ssl_tokens.md 3.1), so look up that servername first; an alias (parked, addon, mail.)
     lives on another vhost, found through fetch_ssl_vhosts' domain lists.
     """
-    name = normalise_domain(domain)
-    if name.startswith("www."):
-        name = name[4:]
-    components = api.read("fetch_vhost_ssl_components", _servername_filter(name)).records("components")
-    for record in components:
-        if normalise_domain(str(record.get("servername", ""))) == name:
-            return record
+    name = _strip_www(domain)
+    found = _component_of(api.read("fetch_vhost_ssl_components", _servername_filter(name)).records("components"), name)
+    if found is not None:
+        return found
     for vhost in api.read("fetch_ssl_vhosts").records("vhosts"):
-        domains = {normalise_domain(str(d)) for d in vhost.get("domains") or []}
-        servername = normalise_domain(str(vhost.get("servername", "")))
-        if name in domains or normalise_domain(domain) in domains:
+        servername = _alias_servername([vhost], domain)
+        if servername is not None:
             components = api.read("fetch_vhost_ssl_components", _servername_filter(servername)).records("components")
-            for record in components:
-                if normalise_domain(str(record.get("servername", ""))) == servername:
-                    return record
+            found = _component_of(components, servername)
+            if found is not None:
+                return found
     return None
+
+
+def read_all_vhost_components(api: WhmApi, domains: t.Sequence[str]) -> t.Dict[str, t.Optional[t.Dict[str, t.Any]]]:
+    """The installed components of the website serving each of ``domains`` (None: no SSL), in one read
+    when every name is the servername of an SSL website (or its www. name).
+
+    fetch_ssl_vhosts alone cannot decide identity: its ``crt`` object carries the certificate's
+    TLS-index facts but neither the key nor the CA bundle (dns_ssl_tokens.md 3.4). Unfiltered,
+    fetch_vhost_ssl_components returns the certificate, key and bundle of every SSL website
+    (3.7), so it is the one read; fetch_ssl_vhosts (the domain lists) is read once more only
+    when some name is not a servername and may be an alias of another website (3.1).
+    """
+    components = api.read("fetch_vhost_ssl_components").records("components")
+    found: t.Dict[str, t.Optional[t.Dict[str, t.Any]]] = {}
+    unresolved = []
+    for domain in domains:
+        found[domain] = _component_of(components, _strip_www(domain))
+        if found[domain] is None:
+            unresolved.append(domain)
+    if unresolved:
+        vhosts = api.read("fetch_ssl_vhosts").records("vhosts")
+        for domain in unresolved:
+            servername = _alias_servername(vhosts, domain)
+            if servername is not None:
+                found[domain] = _component_of(components, servername)
+    return found
 
 
 def same_installation(desired: Desired, installed: t.Mapping[str, t.Any]) -> bool:
@@ -431,6 +476,100 @@ def same_installation(desired: Desired, installed: t.Mapping[str, t.Any]) -> boo
     return True
 
 
+class VhostPlan:
+    """What one website's certificate needs: its diff and the one write (if any) that gets there."""
+
+    def __init__(
+        self,
+        domain: str,
+        before: t.Dict[str, t.Any],
+        after: t.Dict[str, t.Any],
+        values: t.Dict[str, t.Any],
+        call: t.Optional[t.Tuple[str, t.Dict[str, t.Any]]] = None,
+    ) -> None:
+        self.domain = domain
+        self.before = before
+        self.after = after
+        self.values = values
+        self.call = call
+
+    @property
+    def servername(self) -> t.Optional[str]:
+        return self.before.get("servername") or self.after.get("servername")
+
+    def result(self, written: bool = False, data: t.Any = None) -> Result:
+        """The outcome: planned (check mode, or nothing to do) or after the write answered ``data``."""
+        if self.call is None:
+            return Result(
+                changed=False, diff={"before": self.before, "after": self.after}, values={"certificate": self.values}
+            )
+        if not written or self.call[0] != "installssl":
+            return Result(
+                changed=True, diff={"before": self.before, "after": self.after}, values={"certificate": self.values}
+            )
+        after = dict(self.after)
+        extra: t.Dict[str, t.Any] = {}
+        warnings: t.List[str] = []
+        changed = True
+        data = data or {}
+        if isinstance(data, dict):
+            # "none": WHM found the identical certificate already installed (dns_ssl_tokens.md 3.1).
+            changed = data.get("action") != "none"
+            if not changed:
+                warnings.append(
+                    f"installssl made no changes for {self.domain}: WHM found this certificate already installed and "
+                    "kept the installed CA bundle, which differs from ca_bundle."
+                )
+            after["servername"] = data.get("servername") or after["servername"]
+            extra = {
+                "action": data.get("action"),
+                "user": data.get("user"),
+                "ip": data.get("ip"),
+                "working_domains": data.get("working_domains") or [],
+                "warning_domains": data.get("warning_domains") or [],
+            }
+        return Result(
+            changed=changed,
+            diff={"before": self.before, "after": after},
+            values={"certificate": dict(after, installed=True, **extra)},
+            warnings=warnings,
+        )
+
+
+def plan_vhost_certificate(
+    domain: str,
+    state: str,
+    installed: t.Optional[t.Mapping[str, t.Any]],
+    desired: t.Optional[Desired] = None,
+    now: t.Optional[float] = None,
+) -> VhostPlan:
+    """Compare what is installed on the website of ``domain`` with the wish; no API call."""
+    now = time.time() if now is None else now
+    before: t.Dict[str, t.Any] = {}
+    if installed:
+        before = dict(installed_summary(installed.get("certificate"), installed.get("cabundle"), now))
+        before["domain"] = domain
+        before["servername"] = installed.get("servername")
+
+    if state == "absent":
+        if not installed:
+            return VhostPlan(domain, {}, {}, {})
+        host = str(installed.get("servername") or domain)
+        return VhostPlan(domain, before, {}, {}, ("delete_ssl_vhost", {"host": host}))
+
+    if desired is None:
+        raise WHMInputError("certificate and private_key are required to install a certificate.")
+    after = desired.summary()
+    after["domain"] = domain
+    after["servername"] = installed.get("servername") if installed else None
+    if installed and same_installation(desired, installed):
+        return VhostPlan(domain, before, before, dict(before, installed=True))
+    params = {"domain": domain, "crt": desired.certificate_pem, "key": desired.private_key_pem}
+    if desired.ca_bundle_pem:
+        params["cab"] = desired.ca_bundle_pem
+    return VhostPlan(domain, before, after, dict(after, installed=True), ("installssl", params))
+
+
 def ensure_vhost_certificate(
     api: WhmApi,
     domain: str,
@@ -440,64 +579,186 @@ def ensure_vhost_certificate(
     hide: t.Optional[t.Callable[[t.Any], None]] = None,
     now: t.Optional[float] = None,
 ) -> Result:
-    now = time.time() if now is None else now
     installed = read_vhost_components(api, domain)
     if installed and hide:
         hide(installed.get("key"))
-    before = {}
-    if installed:
-        before = dict(installed_summary(installed.get("certificate"), installed.get("cabundle"), now))
-        before["domain"] = domain
-        before["servername"] = installed.get("servername")
+    plan = plan_vhost_certificate(domain, state, installed, desired, now)
+    if plan.call is None or check_mode:
+        return plan.result()
+    function, params = plan.call
+    return plan.result(written=True, data=api.write(function, params).data)
 
-    if state == "absent":
-        if not installed:
-            return Result(changed=False, diff={"before": {}, "after": {}}, values={"certificate": {}})
-        host = str(installed.get("servername") or domain)
-        if not check_mode:
-            api.write("delete_ssl_vhost", {"host": host})
-        return Result(changed=True, diff={"before": before, "after": {}}, values={"certificate": {}})
 
-    if desired is None:
-        raise WHMInputError("certificate and private_key are required to install a certificate.")
-    after = desired.summary()
-    after["domain"] = domain
-    after["servername"] = installed.get("servername") if installed else None
-    if installed and same_installation(desired, installed):
-        unchanged = dict(before, installed=True)
-        return Result(changed=False, diff={"before": before, "after": before}, values={"certificate": unchanged})
+# -- many vhost certificates in one task ------------------------------------------------------
+# installssl runs in WHM's batch like any other function (every command is authorised before
+# any runs, transfers_accounts.md 1.7), but each command travels URI-encoded inside a
+# form-encoded body, so a certificate, its key and bundle grow to about 7 KB each. A request
+# carries at most BATCH_MAX_COMMANDS commands and BATCH_MAX_BYTES of commands, so no POST
+# grows past a few hundred KB and a request's installs (each rebuilds the web server's
+# configuration) fit in the request timeout.
+BATCH_MAX_COMMANDS = 10
+BATCH_MAX_BYTES = 256 * 1024
 
-    values: t.Dict[str, t.Any] = {}
-    warnings: t.List[str] = []
-    changed = True
-    if not check_mode:
-        params = {"domain": domain, "crt": desired.certificate_pem, "key": desired.private_key_pem}
-        if desired.ca_bundle_pem:
-            params["cab"] = desired.ca_bundle_pem
-        data = api.write("installssl", params).data or {}
-        if isinstance(data, dict):
-            # "none": WHM found the identical certificate already installed (dns_ssl_tokens.md 3.1).
-            changed = data.get("action") != "none"
-            if not changed:
-                warnings.append(
-                    f"installssl made no changes for {domain}: WHM found this certificate already installed and "
-                    "kept the installed CA bundle, which differs from ca_bundle."
+
+def _command_size(function: str, params: t.Mapping[str, t.Any]) -> int:
+    inner = f"{function}?{urlencode([('api.version', '1')] + encode_params(params))}"
+    return len(urlencode([("command-00", inner)]))
+
+
+def _batches(calls: t.Sequence[t.Tuple[str, t.Dict[str, t.Any]]]) -> t.List[t.List[int]]:
+    """Indexes of ``calls`` grouped into requests within the command and byte limits."""
+    groups: t.List[t.List[int]] = []
+    size = 0
+    for index, (function, params) in enumerate(calls):
+        one = _command_size(function, params)
+        if not groups or len(groups[-1]) >= BATCH_MAX_COMMANDS or size + one > BATCH_MAX_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(index)
+        size += one
+    return groups
+
+
+def desired_vhost_certificates(
+    elements: t.Sequence[t.Mapping[str, t.Any]],
+    option: str = "certificates",
+    now: t.Optional[float] = None,
+) -> t.List[t.Tuple[str, str, t.Optional[Desired]]]:
+    """(domain, state, Desired or None) per element, every one checked before anything is read or written."""
+    wanted: t.List[t.Tuple[str, str, t.Optional[Desired]]] = []
+    seen: t.Dict[str, int] = {}
+    for index, element in enumerate(elements):
+        where = f"{option}[{index}]"
+        try:
+            domain = validate_domain(str(element.get("domain") or ""))
+        except WHMInputError as exc:
+            raise WHMInputError(f"{where}: {exc}") from None
+        where = f"{where} ({domain})"
+        website = _strip_www(domain)
+        if website in seen:
+            raise WHMInputError(
+                f"{where}: {option}[{seen[website]}] already manages the certificate of the website of {website}."
+            )
+        seen[website] = index
+        state = element.get("state") or "present"
+        desired = None
+        if state == "present":
+            if not element.get("certificate") or not element.get("private_key"):
+                raise WHMInputError(f"{where}: certificate and private_key are required with state present.")
+            try:
+                desired = Desired(
+                    element["certificate"],
+                    element["private_key"],
+                    element.get("ca_bundle"),
+                    allow_expired=bool(element.get("allow_expired")),
+                    domain=domain,
+                    now=now,
                 )
-            after["servername"] = data.get("servername") or after["servername"]
-            values = {
-                "action": data.get("action"),
-                "user": data.get("user"),
-                "ip": data.get("ip"),
-                "working_domains": data.get("working_domains") or [],
-                "warning_domains": data.get("warning_domains") or [],
-            }
-    result_values = dict(after, installed=True, **values)
+            except WHMInputError as exc:
+                raise WHMInputError(f"{where}: {exc}") from None
+        wanted.append((domain, state, desired))
+    return wanted
+
+
+def converge_vhost_certificates(
+    api: WhmApi,
+    elements: t.Sequence[t.Mapping[str, t.Any]],
+    check_mode: bool,
+    hide: t.Optional[t.Callable[[t.Any], None]] = None,
+    now: t.Optional[float] = None,
+) -> Result:
+    """Converge many websites' certificates: validate all, read once, then one write per real change."""
+    now = time.time() if now is None else now
+    for element in elements:
+        if hide:
+            hide(element.get("private_key"))
+    wanted = desired_vhost_certificates(elements, now=now)
+    installed = read_all_vhost_components(api, [domain for domain, dummy_state, dummy_desired in wanted])
+
+    plans: t.List[VhostPlan] = []
+    websites: t.Dict[str, str] = {}
+    for domain, state, desired in wanted:
+        record = installed[domain]
+        if record and hide:
+            hide(record.get("key"))
+        if record:
+            # An alias and its website's own name select the same certificate; two wishes for one
+            # website cannot both hold (installssl installs on the website, dns_ssl_tokens.md 3.1).
+            servername = normalise_domain(str(record.get("servername") or ""))
+            if servername in websites:
+                raise WHMInputError(
+                    f"certificates: {websites[servername]} and {domain} are names of the same website "
+                    f"({servername}); list it once."
+                )
+            websites[servername] = domain
+        plans.append(plan_vhost_certificate(domain, state, record, desired, now))
+
+    outcomes: t.List[Result] = [plan.result() for plan in plans]
+    pending = [index for index, plan in enumerate(plans) if plan.call is not None]
+    if pending and not check_mode:
+        _apply(api, plans, pending, outcomes)
+
+    entries = []
+    before: t.Dict[str, t.Any] = {}
+    after: t.Dict[str, t.Any] = {}
+    warnings: t.List[str] = []
+    for plan, outcome in zip(plans, outcomes):
+        entries.append(
+            {"domain": plan.domain, "changed": outcome.changed, "certificate": outcome.values["certificate"]}
+        )
+        warnings.extend(outcome.warnings)
+        if outcome.changed and outcome.diff is not None:
+            before[plan.domain] = outcome.diff["before"]
+            after[plan.domain] = outcome.diff["after"]
     return Result(
-        changed=changed,
+        changed=any(entry["changed"] for entry in entries),
         diff={"before": before, "after": after},
-        values={"certificate": result_values},
+        values={"certificates": entries},
         warnings=warnings,
     )
+
+
+def _apply(api: WhmApi, plans: t.Sequence[VhostPlan], pending: t.Sequence[int], outcomes: t.List[Result]) -> None:
+    """Run the writes of ``pending`` plans: one plain call for a single change, else WHM batch.
+
+    The batch keeps going after a failed command (each website is independent); a failure is
+    raised afterwards, naming every failed domain and every change that was made.
+    """
+    calls = [t.cast(t.Tuple[str, t.Dict[str, t.Any]], plans[index].call) for index in pending]
+    if len(pending) == 1:
+        function, params = calls[0]
+        outcomes[pending[0]] = plans[pending[0]].result(written=True, data=api.write(function, params).data)
+        return
+    applied: t.List[str] = []
+    failed: t.List[t.Tuple[str, str, str]] = []
+    for group in _batches(calls):
+        try:
+            responses = api.batch([calls[position] for position in group], write=True)
+        except WHMError as exc:
+            unknown = ", ".join(plans[pending[position]].domain for position in group)
+            done = f" Changed before it: {', '.join(applied)}." if applied else ""
+            raise type(exc)(
+                f"{exc} (certificates of {unknown}; read the server before running again).{done}", **exc.details
+            ) from None
+        for position, response in zip(group, responses):
+            index = pending[position]
+            plan = plans[index]
+            if response.ok:
+                outcomes[index] = plan.result(written=True, data=response.data)
+                if outcomes[index].changed:
+                    applied.append(plan.domain)
+            else:
+                failed.append((plan.domain, response.function, api.scrub(response.reason.strip() or "no reason given")))
+    if failed:
+        reasons = "; ".join(f"{domain}: {function}: {reason}" for domain, function, reason in failed)
+        done = f" Changed: {', '.join(applied)}." if applied else " Nothing was changed."
+        raise WHMAPIError(
+            f"WHM API function {failed[0][1]} failed on {api.transport.label} for {len(failed)} of "
+            f"{len(pending)} certificates: {reasons}.{done}",
+            function=failed[0][1],
+            reason=failed[0][2],
+            changed=bool(applied),
+        )
 
 
 # -- listing installed certificates (fetch_ssl_vhosts) --------------------------------------
