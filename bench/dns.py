@@ -166,12 +166,15 @@ def run_playbook(work: Path, env: dict, playbook: Path, log: Path) -> float:
     return seconds
 
 
-def measure(info: dict, work: Path, env: dict, name: str, playbook: Path, report: dict) -> None:
+def measure(info: dict, work: Path, env: dict, name: str, playbook: Path, report: dict, requests: bool) -> None:
     for label in ("first run", "rerun (no change)"):
         admin(info["url"], info["ca"], "reset", {"stats": True})
         seconds = run_playbook(work, env, playbook, work / f"{name}-{len(report['runs'])}.log")
         stats = admin(info["url"], info["ca"], "stats")
-        report["runs"].append({"benchmark": name, "run": label, "seconds": round(seconds, 2), "stats": stats})
+        run = {"benchmark": name, "run": label, "seconds": round(seconds, 2), "stats": stats}
+        if requests:
+            run["requests"] = admin(info["url"], info["ca"], "requests")
+        report["runs"].append(run)
         print(
             f"{name:<18} {label:<18} {seconds:7.2f} s  requests={stats.get('total')} reads={stats.get('reads')} "
             f"writes={stats.get('writes')}"
@@ -189,6 +192,9 @@ def main() -> int:
         "--single", type=int, default=50, help="record sets for the dns_record_set loop (50; 0 skips it)"
     )
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    parser.add_argument(
+        "--requests", action="store_true", help="add the request log (function and parameter names) to the JSON"
+    )
     args = parser.parse_args()
     if args.records < 1 or args.zones < 1 or args.single < 0:
         parser.error("--records and --zones must be at least 1, --single at least 0")
@@ -234,9 +240,9 @@ def main() -> int:
                 ANSIBLE_RETRY_FILES_ENABLED="0",
             )
             report = {"records": args.records, "zones": args.zones, "single": args.single, "runs": []}
-            measure(info, work, env, "dns_record_sets", work / "sets.yml", report)
+            measure(info, work, env, "dns_record_sets", work / "sets.yml", report, args.requests)
             if args.single:
-                measure(info, work, env, "dns_record_set", work / "single.yml", report)
+                measure(info, work, env, "dns_record_set", work / "single.yml", report, args.requests)
             # Independent check that the records arrived: count them in each zone.
             for zone in zones:
                 parsed = json_api(info, token, "parse_dns_zone", {"zone": zone})

@@ -171,6 +171,11 @@ def main() -> int:
         "--poll-interval", type=float, default=1, help="migrate_poll_interval: seconds between state polls (1)"
     )
     parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    parser.add_argument(
+        "--requests",
+        action="store_true",
+        help="add both request logs (function, parameter names) to the JSON",
+    )
     args = parser.parse_args()
     if args.accounts < 1 or args.batch_size < 1:
         parser.error("--accounts and --batch-size must be at least 1")
@@ -265,6 +270,8 @@ def main() -> int:
                     "destination": admin(dest, "stats"),
                     "transfer_tasks": transfer_task_times(junit),
                 }
+                if args.requests:
+                    run["requests"] = {"source": admin(source, "requests"), "destination": admin(dest, "requests")}
                 report["runs"].append(run)
                 print(f"{label:<18} {seconds:7.2f} s")
                 print_stats("source", run["source"])
