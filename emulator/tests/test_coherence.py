@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, Dict, List
 
 from conftest import Whm
+from test_ssl_pki import Pki
 
 TOS = "https://letsencrypt.org/documents/LE-SA-v1.4-April-3-2024.pdf"
 
@@ -58,3 +59,66 @@ def test_createacct_accepts_any_existing_feature_list(whm: Whm) -> None:
     # A list that does not exist is still refused, and nothing is created.
     whm.fail("createacct", {"username": "bob", "domain": "bob.example.com", "featurelist": "nosuch"})
     assert whm.fail("accountsummary", {"user": "bob"}) == "Account does not exist."
+
+
+def _records(whm: Whm, domain: str) -> List[Dict[str, Any]]:
+    return whm.ok("dumpzone", {"domain": domain})["data"]["zone"][0]["record"]
+
+
+def test_modifyacct_domain_change_moves_the_zone_and_the_ssl_vhost(whm: Whm) -> None:
+    # transfers_accounts.md 3.4: DNS/domain renames the main domain (DNS wins).
+    whm.create("alice")
+    whm.ok("addzonerecord", {"domain": "alice.example.com", "name": "custom", "type": "A", "address": "192.0.2.77"})
+    whm.ok(
+        "addzonerecord",
+        {"domain": "alice.example.com", "name": "al", "type": "CNAME", "cname": "www.alice.example.com"},
+    )
+    whm.ok(
+        "addzonerecord", {"domain": "alice.example.com", "name": "ext", "type": "CNAME", "cname": "host.example.net"}
+    )
+    old_serial = next(r for r in _records(whm, "alice.example.com") if r["type"] == "SOA")["serial"]
+    pki = Pki()
+    crt, key = pki.leaf(["alice.example.com", "www.alice.example.com"])
+    whm.ok("installssl", {"domain": "alice.example.com", "crt": crt, "key": key, "cab": pki.cab()})
+
+    data = whm.ok("modifyacct", {"user": "alice", "domain": "ignored.example.org", "DNS": "alice.example.org"})["data"]
+    assert data["domain"] == "alice.example.org"
+
+    # The zone carries the new name: old zone gone, records (custom ones too) under the new name.
+    zones = [z["domain"] for z in whm.ok("listzones")["data"]["zone"]]
+    assert "alice.example.org" in zones and "alice.example.com" not in zones and "ignored.example.org" not in zones
+    records = _records(whm, "alice.example.org")
+    names = {r["name"] for r in records if r["type"] != ":RAW" and "name" in r}
+    assert not any(n.endswith("alice.example.com.") for n in names)
+    assert {"alice.example.org.", "www.alice.example.org.", "custom.alice.example.org."} <= names
+    by_name = {(r["name"], r["type"]): r for r in records if "name" in r}
+    assert by_name[("custom.alice.example.org.", "A")]["address"] == "192.0.2.77"
+    assert by_name[("al.alice.example.org.", "CNAME")]["cname"] == "www.alice.example.org"
+    assert by_name[("ext.alice.example.org.", "CNAME")]["cname"] == "host.example.net"
+    assert by_name[("alice.example.org.", "MX")]["exchange"] == "alice.example.org"
+    soa = by_name[("alice.example.org.", "SOA")]
+    assert int(soa["serial"]) > int(old_serial)
+    assert whm.ok("getdomainowner", {"domain": "alice.example.org"})["data"]["user"] == "alice"
+
+    # The SSL vhost follows the main domain with its certificate.
+    vhosts = whm.ok("fetch_ssl_vhosts")["data"]["vhosts"]
+    assert [(v["servername"], v["user"]) for v in vhosts] == [("alice.example.org", "alice")]
+    components = whm.ok("fetch_vhost_ssl_components")["data"]["components"]
+    assert [c["servername"] for c in components] == ["alice.example.org"]
+    assert components[0]["certificate"].strip() == crt.strip()
+    message = whm.call("delete_ssl_vhost", {"host": "alice.example.com"})["data"]["message"]
+    assert message == "No SSL certificate secures the website \u201calice.example.com\u201d."
+
+    # removeacct cleans up under the new name (nothing left behind under either name).
+    whm.ok("removeacct", {"username": "alice"})
+    assert whm.ok("fetch_ssl_vhosts")["data"]["vhosts"] == []
+    assert "data" not in whm.ok("listzones")
+
+
+def test_modifyacct_domain_change_keeps_other_zones(whm: Whm) -> None:
+    whm.create("alice")
+    whm.create("bob")
+    whm.ok("modifyacct", {"user": "alice", "domain": "alice.example.org"})
+    bob = _records(whm, "bob.example.com")
+    assert {r["name"] for r in bob if "name" in r} >= {"bob.example.com.", "www.bob.example.com."}
+    assert not any("alice" in str(r.get("name", "")) for r in bob)

@@ -11,10 +11,11 @@ import json
 import re
 import secrets
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from whm_emulator.api.common import (
     ACCOUNT_CREATED,
+    ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
     all_usernames,
     ctime,
@@ -711,6 +712,7 @@ def modifyacct(ctx: CallContext, args: Args) -> Result:
     # Main domain rename: DNS wins over domain.
     new_domain = (args.get("DNS") or args.get("domain") or "").strip().lower()
     domain = account["domain"]
+    renamed_domain: Optional[Tuple[str, str]] = None
     if new_domain and new_domain != domain:
         problem = _domain_problem(ctx, new_domain, user)
         if problem:
@@ -718,6 +720,11 @@ def modifyacct(ctx: CallContext, args: Args) -> Result:
         ctx.db.execute(
             "UPDATE domains SET domain = ?, parent_domain = ? WHERE domain = ?", (new_domain, new_domain, domain)
         )
+        # The account's parked/addon domains hang off the main domain: they follow it.
+        ctx.db.execute(
+            "UPDATE domains SET parent_domain = ? WHERE parent_domain = ? AND user = ?", (new_domain, domain, user)
+        )
+        renamed_domain = (domain, new_domain)
         domain = new_domain
         cpuser["DNS"] = domain
 
@@ -736,6 +743,11 @@ def modifyacct(ctx: CallContext, args: Args) -> Result:
     )
     if final_user != user:
         ctx.db.execute("UPDATE domains SET user = ? WHERE user = ?", (final_user, user))
+    if renamed_domain is not None:
+        # Whostmgr/Accounts/Modify/AccountModification.pm (changing_domainname): the domain change
+        # is applied and SSL is set up for the new name; the areas move their data (zone, vhost).
+        for hook in ACCOUNT_DOMAIN_CHANGED:
+            hook(ctx, final_user, renamed_domain[0], renamed_domain[1])
 
     view = {k: str(v) for k, v in cpuser.items()}  # cpuser values are strings
     view["DOMAINS"] = ""

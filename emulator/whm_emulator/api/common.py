@@ -15,6 +15,12 @@ AccountHook = Callable[[CallContext, Dict[str, Any], Dict[str, str]], None]
 ACCOUNT_CREATED: List[AccountHook] = []
 ACCOUNT_REMOVED: List[AccountHook] = []
 
+# modifyacct changed an account's main domain (DNS/domain): (ctx, user, old_domain, new_domain),
+# run inside modifyacct's transaction after the account and its domains carry the new name, so
+# the areas move what they keep under the old name (the zone, the SSL vhost).
+DomainChangedHook = Callable[[CallContext, str, str, str], None]
+ACCOUNT_DOMAIN_CHANGED: List[DomainChangedHook] = []
+
 
 # Account archives (transfers and restores). Each area that keeps per-account data adds a
 # named section: the exporter returns JSON-able data for the account being packaged; the

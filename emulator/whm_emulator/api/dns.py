@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from whm_emulator import WHM_VERSION
 from whm_emulator.api.common import (
     ACCOUNT_CREATED,
+    ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
     archive_section,
     domain_owner,
@@ -871,8 +872,47 @@ def _on_account_removed(ctx: CallContext, account: Dict[str, Any], args: Dict[st
         ctx.db.execute("DELETE FROM dns_zones WHERE domain = ?", (domain,))
 
 
+def _renamed(name: str, old: str, new: str) -> str:
+    """``name`` (absolute, trailing dot) moved from under ``old`` to under ``new``."""
+    lowered = name.lower()
+    if lowered == old + ".":
+        return new + "."
+    if lowered.endswith("." + old + "."):
+        return name[: len(name) - len(old) - 1] + new + "."
+    return name
+
+
+def _on_domain_changed(ctx: CallContext, user: str, old: str, new: str) -> None:
+    """modifyacct DNS/domain: the account's zone is renamed with its records.
+
+    Research note transfers_accounts.md 3.4 only lists `DNS`/`domain` (rename main domain);
+    what happens to the zone is not in it (Whostmgr/Accounts/Modify.pm is not readable). WHM
+    renames the zone: the zone of the old name is removed and one of the new name is saved
+    with every owner name and domain-valued rdata under the old name rewritten to the new
+    name (custom records kept), the SOA serial moved on (dns_ssl_tokens.md 2.0 serial rule).
+    """
+    text = load_zone(ctx, old)
+    if text is None:
+        return
+    owner = zone_owner(ctx, old) or user
+    items = parse(text, old)
+    for item in items:
+        if item.kind != "record":
+            continue
+        item.name = _renamed(item.name, old, new)
+        if item.rtype in ("TXT", "SPF", "HINFO", "CAA"):
+            continue  # character-strings, not names
+        item.data = [_renamed(d, old, new) if isinstance(d, str) and d.endswith(".") else d for d in item.data]
+    soa = next((i for i in items if i.kind == "record" and i.rtype == "SOA"), None)
+    if soa is not None:
+        soa.data[2] = next_serial(str(soa.data[2]))
+    ctx.db.execute("DELETE FROM dns_zones WHERE domain = ?", (old,))
+    save_zone(ctx, new, write_legacy(items, new, WHM_VERSION, ctx.emulator.config.hostname), owner=owner)
+
+
 ACCOUNT_CREATED.append(_on_account_created)
 ACCOUNT_REMOVED.append(_on_account_removed)
+ACCOUNT_DOMAIN_CHANGED.append(_on_domain_changed)
 
 
 def _export(ctx: CallContext, account: Dict[str, Any]) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from whm_emulator import ssl_autossl, ssl_certs, ssl_state
 from whm_emulator.api.common import (
+    ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
     EMULATOR_STARTED,
     archive_section,
@@ -826,6 +827,20 @@ def _account_removed(ctx: CallContext, account: Dict[str, Any], dummy_args: Dict
 
 
 ACCOUNT_REMOVED.append(_account_removed)
+
+
+def _domain_changed(ctx: CallContext, user: str, old: str, new: str) -> None:
+    """modifyacct DNS/domain: the SSL vhost follows the main domain.
+
+    Whostmgr/Accounts/Modify/AccountModification.pm: a domain name change also sets up SSL for
+    the new domain name. The installed certificate, key and bundle move to the vhost's new
+    servername unchanged (it may no longer cover the name; AutoSSL or a new installssl
+    replaces it).
+    """
+    ctx.db.execute("UPDATE OR REPLACE ssl_vhosts SET servername = ? WHERE servername = ?", (new, old))
+
+
+ACCOUNT_DOMAIN_CHANGED.append(_domain_changed)
 
 
 def _export(ctx: CallContext, account: Dict[str, Any]) -> Any:
