@@ -9,11 +9,13 @@ from urllib.parse import urlencode
 
 import pytest
 from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.hosting.whm.plugins.module_utils import _ssl
+from ansible_collections.hosting.whm.plugins.module_utils._argspec import whm_connection_argument_spec
 from ansible_collections.hosting.whm.plugins.modules import ssl_certificates
 from ansible_collections.hosting.whm.tests.unit.plugins.module_utils.test_ssl import pki, rewrap
-from ansible_collections.hosting.whm.tests.unit.utils.whm_http import Call, envelope, run
+from ansible_collections.hosting.whm.tests.unit.utils.whm_http import CONNECTION, Call, envelope, run
 
 
 @pytest.fixture(autouse=True)
@@ -305,6 +307,18 @@ def test_batches_stay_within_the_command_and_size_limits(monkeypatch):
     assert [index for group in groups for index in group] == list(range(7))
 
 
-def test_private_keys_inside_the_list_are_no_log():
-    spec = ssl_certificates.argument_spec().argument_spec["certificates"]
-    assert spec["options"]["private_key"]["no_log"] is True
+def test_private_keys_inside_the_list_are_masked_by_ansible(monkeypatch):
+    # Every element's key is a no_log value of the module, so Ansible masks it in the echoed
+    # arguments and in any output, whatever the verbosity.
+    p = pki()
+    items = [
+        {"domain": "example.com", "certificate": p.leaf, "private_key": p.key_pem},
+        {"domain": "example.net", "certificate": p.other, "private_key": p.other_key_pem},
+    ]
+    args = dict(CONNECTION, certificates=items)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args})))
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    spec = whm_connection_argument_spec().merge(ssl_certificates.argument_spec())
+    module = basic.AnsibleModule(supports_check_mode=True, **spec.to_kwargs())
+    assert {p.key_pem, p.other_key_pem} <= module.no_log_values
+    assert p.leaf not in module.no_log_values
