@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any, Dict, List
 
 from conftest import Whm
 from test_ssl_pki import Pki
+
+from whm_emulator import transfer_engine
 
 TOS = "https://letsencrypt.org/documents/LE-SA-v1.4-April-3-2024.pdf"
 
@@ -122,3 +126,57 @@ def test_modifyacct_domain_change_keeps_other_zones(whm: Whm) -> None:
     bob = _records(whm, "bob.example.com")
     assert {r["name"] for r in bob if "name" in r} >= {"bob.example.com.", "www.bob.example.com."}
     assert not any("alice" in str(r.get("name", "")) for r in bob)
+
+
+def test_state_reset_removes_transfer_files_and_stops_sessions(tmp_path: Path) -> None:
+    whm = Whm(tmp_path / "s")
+    state = Path(whm.state)
+    try:
+        whm.create("alice")
+        response = whm.session.post(
+            f"{whm.url}/__emulator__/internal/backup", json={"user": "alice", "type": "daily"}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        backup_file = Path(response.json()["path"])
+        whm.ok("removeacct", {"username": "alice"})
+        sid = whm.ok("restoreaccount", {"user": "alice", "type": "daily"})["data"]["transfer_session_id"]
+        _wait_session(whm, sid)
+        home = state / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "cpmove-alice.tar.gz").write_bytes(b"left by a transfer")
+        # A session still running when the reset comes.
+        whm.admin("POST", "settings", {"transfer_seconds_per_item": "5"})
+        running = whm.ok("restoreaccount", {"user": "alice", "type": "daily"})["data"]["transfer_session_id"]
+        sessions = state / transfer_engine.SESSION_ROOT
+        assert (sessions / sid).is_dir() and (sessions / running).is_dir() and backup_file.is_file()
+
+        whm.admin("POST", "reset", {"state": True})
+
+        assert not sessions.exists() and not home.exists() and not backup_file.exists()
+        reason = whm.fail("get_transfer_session_state", {"transfer_session_id": running})
+        assert reason.endswith(f"The session ID \u201c{running}\u201d does not exist.")
+        time.sleep(0.3)
+        assert not sessions.exists(), "a halted session must not write its logs again"
+        assert "data" not in whm.ok("listaccts")
+        # The server works as a fresh one: a new restore (of a new backup) runs and logs.
+        whm.admin("POST", "settings", {"transfer_seconds_per_item": "0"})
+        whm.create("bob")
+        whm.session.post(f"{whm.url}/__emulator__/internal/backup", json={"user": "bob", "type": "daily"}, timeout=30)
+        whm.ok("removeacct", {"username": "bob"})
+        sid = whm.ok("restoreaccount", {"user": "bob", "type": "daily"})["data"]["transfer_session_id"]
+        assert _wait_session(whm, sid) == "COMPLETED"
+        assert (sessions / sid).is_dir()
+        assert [a["user"] for a in whm.ok("listaccts")["data"]["acct"]] == ["bob"]
+    finally:
+        transfer_engine.halt(whm.emulator)
+        whm.close()
+
+
+def _wait_session(whm: Whm, sid: str, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = whm.ok("get_transfer_session_state", {"transfer_session_id": sid})["data"]["state_name"]
+        if current in ("COMPLETED", "ABORTED", "FAILED"):
+            return str(current)
+        time.sleep(0.05)
+    raise AssertionError(f"session {sid} did not finish")

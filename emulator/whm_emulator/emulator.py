@@ -121,6 +121,11 @@ class Emulator:
             Store.set_meta(db, "seed_token_created", created)
 
     def reset_state(self) -> None:
+        # Areas stop their background work and remove their files first (api.common.STATE_RESET).
+        from whm_emulator.api.common import STATE_RESET
+
+        for hook in STATE_RESET:
+            hook(self)
         with self.store.transaction(write=True) as db:
             for table in STATE_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names

@@ -36,6 +36,11 @@ ARCHIVE_SECTIONS: Dict[str, Tuple[ArchiveExporter, ArchiveImporter]] = {}
 # running when the previous process stopped).
 EMULATOR_STARTED: List[Callable[[Any], None]] = []
 
+# Run by ``POST /__emulator__/reset {"state": true}`` before the tables are wiped: areas that
+# keep files or background work besides the database (transfer sessions, archives) stop the
+# work and remove the files, so a reset server is a fresh one.
+STATE_RESET: List[Callable[[Any], None]] = []
+
 
 def archive_section(name: str, exporter: ArchiveExporter, importer: ArchiveImporter) -> None:
     if name in ARCHIVE_SECTIONS:

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from whm_emulator import archive
 from whm_emulator import transfer_engine as engine
 from whm_emulator import transfer_queue as queue
-from whm_emulator.api.common import EMULATOR_STARTED, all_usernames, load_account
+from whm_emulator.api.common import EMULATOR_STARTED, STATE_RESET, all_usernames, load_account
 from whm_emulator.args import Args
 from whm_emulator.errors import ApiError, ApiFailure, missing_parameter, new_xid
 from whm_emulator.httpd import INTERNAL_ROUTES, INTERNAL_USER_ROUTES
@@ -907,3 +907,21 @@ def _on_start(emulator: Any) -> None:
 
 
 EMULATOR_STARTED.append(_on_start)
+
+
+def _on_reset(emulator: Any) -> None:
+    """A state reset: stop the sessions and the restore queue, then remove their files.
+
+    Session logs (``transfer_sessions/<id>``), the account archives transfers and
+    delete_account_archives work with (``home/``, WHM's /home) and the backups restores read
+    (``backup/``) belong to the state being wiped.
+    """
+    import shutil
+
+    engine.halt(emulator)
+    state = Path(emulator.config.state_dir)
+    for directory in (state / engine.SESSION_ROOT, archive.mount_dir(state), state / "backup"):
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+STATE_RESET.append(_on_reset)
