@@ -706,7 +706,14 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     warnings: t.List[str] = []
     for plan in plans:
         one = plan.result
-        results.append({"user": plan.request.user, "changed": one.changed, "account": one.values["account"]})
+        results.append(
+            {
+                "user": plan.request.user,
+                "changed": one.changed,
+                "created": plan.action == "create",
+                "account": one.values["account"],
+            }
+        )
         warnings += one.warnings
         if one.changed and one.diff is not None:
             before[plan.request.user] = one.diff["before"]

@@ -171,6 +171,12 @@ accounts:
       description: Whether this account changed.
       type: bool
       sample: false
+    created:
+      description:
+        - Whether the task created this account (in check mode, whether it would). Its DNS zone exists only after
+          a real run.
+      type: bool
+      sample: false
     account:
       description:
         - The account after the task (predicted in check mode), as M(hosting.whm.account) returns it; empty when

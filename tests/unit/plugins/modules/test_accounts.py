@@ -97,6 +97,7 @@ def test_create_update_suspend_and_remove(monkeypatch, check_mode):
         ("old", True),
         ("never", False),
     ]
+    assert [item["created"] for item in result["accounts"]] == [False, False, True, False, False]
     diff = result["diff"]
     assert sorted(diff["before"]) == ["example", "newbie", "old", "shop"]
     assert diff["before"]["example"]["quota"] == 1024
