@@ -180,3 +180,44 @@ def _wait_session(whm: Whm, sid: str, timeout: float = 20) -> str:
             return str(current)
         time.sleep(0.05)
     raise AssertionError(f"session {sid} did not finish")
+
+
+def test_modifyacct_newuser_carries_zones_and_ssl_along(whm: Whm) -> None:
+    # transfers_accounts.md 3.4: newuser renames the account.
+    whm.create("alice")
+    whm.ok("adddns", {"domain": "extra.test", "ip": "192.0.2.5", "trueowner": "alice"})
+    pki = Pki()
+    crt, key = pki.leaf(["alice.example.com"])
+    whm.ok("installssl", {"domain": "alice.example.com", "crt": crt, "key": key, "cab": pki.cab()})
+    assert len(whm.ok("listcrts", {"user": "alice"})["data"]["crt"]) == 1
+
+    whm.ok("modifyacct", {"user": "alice", "newuser": "alice2"})
+
+    # SSL: the vhost's user and the SSL storage follow the new name.
+    assert [(v["servername"], v["user"]) for v in whm.ok("fetch_ssl_vhosts")["data"]["vhosts"]] == [
+        ("alice.example.com", "alice2")
+    ]
+    assert [c["domain"] for c in whm.ok("listcrts", {"user": "alice2"})["data"]["crt"]] == ["alice.example.com"]
+    # Removing the renamed account removes everything it owned, under any area.
+    whm.ok("removeacct", {"username": "alice2"})
+    assert "data" not in whm.ok("listzones"), "the zones the account owned go with it"
+    assert whm.ok("fetch_ssl_vhosts")["data"]["vhosts"] == []
+    with whm.emulator.store.transaction(write=False) as db:
+        left = db.execute("SELECT COUNT(*) FROM ssl_storage WHERE user IN ('alice', 'alice2')").fetchone()[0]
+    assert left == 0
+
+
+def test_modifyacct_newuser_keeps_a_pending_autossl_check_and_its_problems(tmp_path: Path) -> None:
+    whm = Whm(tmp_path / "s", settings={"autossl_delay": "0.3", "autossl_dcv_fail": "www.*"})
+    try:
+        whm.create("alice")
+        whm.ok("set_autossl_provider", {"provider": "LetsEncrypt", "x_terms_of_service_accepted": TOS})
+        whm.ok("start_autossl_check_for_one_user", {"username": "alice"})
+        whm.ok("modifyacct", {"user": "alice", "newuser": "alice2"})
+        time.sleep(0.8)
+        problems = whm.ok("get_autossl_problems_for_user", {"username": "alice2"})["data"]["problems_by_domain"]
+        assert any(p["domain"] == "www.alice.example.com" for p in problems)
+        installed = whm.ok("fetch_ssl_vhosts")["data"]["vhosts"]
+        assert [(v["servername"], v["user"]) for v in installed] == [("alice.example.com", "alice2")]
+    finally:
+        whm.close()

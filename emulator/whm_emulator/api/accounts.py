@@ -17,6 +17,7 @@ from whm_emulator.api.common import (
     ACCOUNT_CREATED,
     ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
+    ACCOUNT_RENAMED,
     all_usernames,
     ctime,
     domain_owner,
@@ -743,6 +744,9 @@ def modifyacct(ctx: CallContext, args: Args) -> Result:
     )
     if final_user != user:
         ctx.db.execute("UPDATE domains SET user = ? WHERE user = ?", (final_user, user))
+        # transfers_accounts.md 3.4: newuser renames the account; what belongs to it follows.
+        for renamed in ACCOUNT_RENAMED:
+            renamed(ctx, user, final_user)
     if renamed_domain is not None:
         # Whostmgr/Accounts/Modify/AccountModification.pm (changing_domainname): the domain change
         # is applied and SSL is set up for the new name; the areas move their data (zone, vhost).

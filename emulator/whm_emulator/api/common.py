@@ -21,6 +21,12 @@ ACCOUNT_REMOVED: List[AccountHook] = []
 DomainChangedHook = Callable[[CallContext, str, str, str], None]
 ACCOUNT_DOMAIN_CHANGED: List[DomainChangedHook] = []
 
+# modifyacct renamed an account (newuser): (ctx, old_user, new_user), run inside modifyacct's
+# transaction after the account row carries the new name, so the areas re-key what they keep
+# per user (zone ownership, SSL storage and vhosts, AutoSSL problems).
+UserRenamedHook = Callable[[CallContext, str, str], None]
+ACCOUNT_RENAMED: List[UserRenamedHook] = []
+
 
 # Account archives (transfers and restores). Each area that keeps per-account data adds a
 # named section: the exporter returns JSON-able data for the account being packaged; the

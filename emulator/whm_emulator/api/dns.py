@@ -18,6 +18,7 @@ from whm_emulator.api.common import (
     ACCOUNT_CREATED,
     ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
+    ACCOUNT_RENAMED,
     archive_section,
     domain_owner,
     load_account,
@@ -913,6 +914,15 @@ def _on_domain_changed(ctx: CallContext, user: str, old: str, new: str) -> None:
 ACCOUNT_CREATED.append(_on_account_created)
 ACCOUNT_REMOVED.append(_on_account_removed)
 ACCOUNT_DOMAIN_CHANGED.append(_on_domain_changed)
+
+
+def _on_user_renamed(ctx: CallContext, old: str, new: str) -> None:
+    # The zones' recorded owner (trueowner) is the account: a renamed account keeps its zones
+    # (listzones, killdns/removeacct and the archive section find them under the new name).
+    ctx.db.execute("UPDATE dns_zones SET owner = ? WHERE owner = ?", (new, old))
+
+
+ACCOUNT_RENAMED.append(_on_user_renamed)
 
 
 def _export(ctx: CallContext, account: Dict[str, Any]) -> Any:

@@ -15,6 +15,7 @@ from whm_emulator import ssl_autossl, ssl_certs, ssl_state
 from whm_emulator.api.common import (
     ACCOUNT_DOMAIN_CHANGED,
     ACCOUNT_REMOVED,
+    ACCOUNT_RENAMED,
     EMULATOR_STARTED,
     archive_section,
     domain_owner,
@@ -841,6 +842,17 @@ def _domain_changed(ctx: CallContext, user: str, old: str, new: str) -> None:
 
 
 ACCOUNT_DOMAIN_CHANGED.append(_domain_changed)
+
+
+def _user_renamed(ctx: CallContext, old: str, new: str) -> None:
+    """modifyacct newuser: the account's SSL storage (in its home), its vhosts' owner, its
+    AutoSSL problems and a pending AutoSSL check for it follow the new name."""
+    for table in ("ssl_vhosts", "ssl_storage", "autossl_problems"):
+        ctx.db.execute(f"UPDATE {table} SET user = ? WHERE user = ?", (new, old))  # noqa: S608 - fixed names
+    ctx.db.execute("UPDATE autossl_checks SET scope = ? WHERE scope = ? AND done = 0", (f"user:{new}", f"user:{old}"))
+
+
+ACCOUNT_RENAMED.append(_user_renamed)
 
 
 def _export(ctx: CallContext, account: Dict[str, Any]) -> Any:
