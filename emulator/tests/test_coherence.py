@@ -221,3 +221,20 @@ def test_modifyacct_newuser_keeps_a_pending_autossl_check_and_its_problems(tmp_p
         assert [(v["servername"], v["user"]) for v in installed] == [("alice.example.com", "alice2")]
     finally:
         whm.close()
+
+
+def test_no_nameservers_account_without_zone(tmp_path: Path) -> None:
+    # dns_ssl_tokens.md 2.1: no zone can be written without a nameserver.
+    whm = Whm(tmp_path / "s", settings={"dns.nameservers": ""})
+    try:
+        data = whm.create("alice")["data"]
+        assert [data[k] for k in ("nameserver", "nameserver2", "nameserver3", "nameserver4")] == ["", "", "", ""]
+        assert "data" not in whm.ok("listzones")
+        reason = whm.fail("resetzone", {"domain": "alice.example.com"})
+        assert reason == "Sorry, you cannot create zones if you have not configured at least one nameserver."
+        # Once nameservers are configured, resetzone writes the account's zone with them.
+        whm.admin("POST", "settings", {"dns.nameservers": "ns1.dns.test"})
+        whm.ok("resetzone", {"domain": "alice.example.com"})
+        assert _ns_records(whm, "alice.example.com") == ["ns1.dns.test"]
+    finally:
+        whm.close()

@@ -218,6 +218,10 @@ def template_zone(
     service_subdomains: bool = False,
 ) -> str:
     ns = nameservers(ctx)
+    if not ns:
+        # dns_ssl_tokens.md 2.1 (Cpanel/DnsUtils/Add.pm); also used for resetzone, whose own
+        # text for this case is UNCONFIRMED.
+        raise ApiError("Sorry, you cannot create zones if you have not configured at least one nameserver.")
     hostname = ctx.emulator.config.hostname
     lines: List[Optional[str]] = [
         version_line(None, WHM_VERSION, hostname),
@@ -856,6 +860,11 @@ def _account_domains(ctx: CallContext, user: str) -> List[str]:
 
 def _on_account_created(ctx: CallContext, account: Dict[str, Any], args: Dict[str, str]) -> None:
     if not dns_role_enabled(ctx):
+        return
+    if not nameservers(ctx):
+        # No zone without a nameserver (dns_ssl_tokens.md 2.1: the zone writer refuses); the
+        # account itself is still created, with empty nameservers in createacct's answer.
+        # UNCONFIRMED whether WHM's createacct fails instead (its backend is not readable).
         return
     domain = account["domain"]
     ip = account["cpuser"].get("IP") or ctx.emulator.config.ip
