@@ -183,9 +183,7 @@ def measure(info: dict, work: Path, env: dict, name: str, playbook: Path, report
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=500, help="record sets per zone for dns_record_sets (500)")
     parser.add_argument("--zones", type=int, default=1, help="zones converged by the one dns_record_sets task (1)")
     parser.add_argument(

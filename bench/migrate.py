@@ -156,9 +156,7 @@ def print_stats(server: str, stats: dict) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=10, help="accounts created on the source and moved (10)")
     parser.add_argument("--batch-size", type=int, default=5, help="migrate_batch_size: accounts per session (5)")
     parser.add_argument(
