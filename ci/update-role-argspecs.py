@@ -17,7 +17,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILE = ROOT / "roles" / "provision" / "meta" / "argument_specs.yml"
 # role variable -> module whose options each element takes
-ELEMENTS = {"provision_packages": "package", "provision_accounts": "account", "provision_api_tokens": "api_token"}
+ELEMENTS = {
+    "provision_packages": "package",
+    "provision_accounts": "account",
+    "provision_dns_record_sets": "dns_record_set",
+    "provision_ssl_certificates": "ssl_certificate",
+    "provision_api_tokens": "api_token",
+}
 HEADER = "# The element options are generated from the modules: ci/update-role-argspecs.py"
 
 
