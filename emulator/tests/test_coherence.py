@@ -238,3 +238,41 @@ def test_no_nameservers_account_without_zone(tmp_path: Path) -> None:
         assert _ns_records(whm, "alice.example.com") == ["ns1.dns.test"]
     finally:
         whm.close()
+
+
+ZONE_EXISTS = (
+    "A DNS entry for \u201c{}\u201d already exists. You must remove this DNS entry from this server or all "
+    "servers in the DNS cluster to proceed."
+)
+
+
+def test_an_existing_zone_blocks_a_new_main_domain_unless_forcedns(whm: Whm) -> None:
+    # transfers_accounts.md 3.2: no existing DNS zone for a main domain unless forcedns=1.
+    whm.ok("adddns", {"domain": "taken.example.com", "ip": "192.0.2.5"})
+    whm.ok("addzonerecord", {"domain": "taken.example.com", "name": "keep", "type": "A", "address": "192.0.2.6"})
+    assert whm.fail("createacct", {"username": "alice", "domain": "taken.example.com"}) == ZONE_EXISTS.format(
+        "taken.example.com"
+    )
+    assert "data" not in whm.ok("listaccts")
+    # modifyacct cannot move a main domain onto it either; nothing changes.
+    whm.create("bob")
+    assert whm.fail("modifyacct", {"user": "bob", "DNS": "taken.example.com"}) == ZONE_EXISTS.format(
+        "taken.example.com"
+    )
+    assert whm.ok("accountsummary", {"user": "bob"})["data"]["acct"][0]["domain"] == "bob.example.com"
+    assert {z["domain"] for z in whm.ok("listzones")["data"]["zone"]} == {"taken.example.com", "bob.example.com"}
+    # forcedns=1: the account is created and its zone replaces the old one.
+    whm.create("alice", domain="taken.example.com", forcedns="1")
+    names = {r.get("name") for r in _records(whm, "taken.example.com")}
+    assert "keep.taken.example.com." not in names and "www.taken.example.com." in names
+    assert whm.ok("getdomainowner", {"domain": "taken.example.com"})["data"]["user"] == "alice"
+
+
+def test_a_zone_kept_by_removeacct_keepdns_blocks_the_domain(whm: Whm) -> None:
+    whm.create("alice")
+    whm.ok("removeacct", {"username": "alice", "keepdns": "1"})
+    assert whm.fail("createacct", {"username": "alice", "domain": "alice.example.com"}) == ZONE_EXISTS.format(
+        "alice.example.com"
+    )
+    whm.ok("killdns", {"domain": "alice.example.com"})
+    whm.create("alice")

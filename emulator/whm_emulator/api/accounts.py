@@ -118,7 +118,8 @@ _CREATE_OVERRIDES = {
 }
 
 
-def _domain_problem(ctx: CallContext, domain: str, username: str) -> Optional[str]:
+def _domain_problem(ctx: CallContext, domain: str, username: str, zone_check: bool = False) -> Optional[str]:
+    """transfers_accounts.md 3.2 checks of a main domain; ``zone_check`` adds the DNS one."""
     problem = domain_syntax_problem(domain)
     if problem:
         return problem
@@ -129,6 +130,16 @@ def _domain_problem(ctx: CallContext, domain: str, username: str) -> Optional[st
     owner = domain_owner(ctx, domain)
     if owner is not None:
         return f"The domain “{domain}” already exists in the userdata for the user “{owner}”."
+    if zone_check:
+        # transfers_accounts.md 3.2: no existing DNS zone (createacct: unless forcedns=1). The
+        # zone is the DNS area's (adddns as root, a zone kept by removeacct keepdns=1).
+        from whm_emulator.api.dns import load_zone
+
+        if load_zone(ctx, domain) is not None:
+            return (
+                f"A DNS entry for “{domain}” already exists. You must remove this DNS entry from this "
+                "server or all servers in the DNS cluster to proceed."
+            )
     return None
 
 
@@ -153,7 +164,8 @@ def create_account(ctx: CallContext, args: Args) -> Result:
     if not domain:
         # 11.120 has no temporary domains (newer docs make domain optional), so it is required.
         raise ApiError("You must specify a domain name.")
-    problem = _domain_problem(ctx, domain, username)
+    # forcedns=1 lets createacct replace an existing zone (transfers_accounts.md 3.2/3.3).
+    problem = _domain_problem(ctx, domain, username, zone_check=not truthy(args.get("forcedns")))
     if problem:
         raise ApiError(problem)
     if args.get("password") and args.get("pass"):
@@ -715,7 +727,7 @@ def modifyacct(ctx: CallContext, args: Args) -> Result:
     domain = account["domain"]
     renamed_domain: Optional[Tuple[str, str]] = None
     if new_domain and new_domain != domain:
-        problem = _domain_problem(ctx, new_domain, user)
+        problem = _domain_problem(ctx, new_domain, user, zone_check=True)
         if problem:
             raise ApiError(problem)
         ctx.db.execute(
