@@ -277,7 +277,14 @@ def main() -> int:
                 for task in run["transfer_tasks"]:
                     state = "skipped" if task["skipped"] else f"{task['seconds']:.2f} s"
                     print(f"    {task['task']}: {state}")
-                print(end="", flush=True)
+                sessions = run["destination"].get("by_function", {}).get("create_remote_root_transfer_session", 0)
+                busy = sum(task["seconds"] for task in run["transfer_tasks"] if not task["skipped"])
+                run["sessions"] = sessions
+                if sessions:
+                    run["seconds_per_session"] = round(busy / sessions, 2)
+                    print(f"    {sessions} session(s), {busy / sessions:.2f} s each on average", flush=True)
+                else:
+                    print("    no session created", flush=True)
 
             # Independent check: every account is on the destination.
             moved = json_api(dest, dest_token, "listaccts", {})["data"]["acct"]
