@@ -736,7 +736,7 @@ def _apply(api: WhmApi, plans: t.Sequence[VhostPlan], pending: t.Sequence[int], 
             responses = api.batch([calls[position] for position in group], write=True)
         except WHMError as exc:
             unknown = ", ".join(plans[pending[position]].domain for position in group)
-            done = f" Changed before it: {', '.join(applied)}." if applied else ""
+            done = f" Changed before that request: {', '.join(applied)}." if applied else ""
             raise type(exc)(
                 f"{exc} (certificates of {unknown}; read the server before running again).{done}", **exc.details
             ) from None

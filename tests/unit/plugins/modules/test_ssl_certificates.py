@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
+from requests.exceptions import ReadTimeout
 
 from ansible_collections.hosting.whm.plugins.module_utils import _ssl
 from ansible_collections.hosting.whm.plugins.module_utils._argspec import whm_connection_argument_spec
@@ -322,3 +323,32 @@ def test_private_keys_inside_the_list_are_masked_by_ansible(monkeypatch):
     module = basic.AnsibleModule(supports_check_mode=True, **spec.to_kwargs())
     assert {p.key_pem, p.other_key_pem} <= module.no_log_values
     assert p.leaf not in module.no_log_values
+
+
+def test_a_batch_without_answer_names_the_websites_in_doubt_and_those_changed(monkeypatch):
+    # Twelve changes: a batch of ten, then a batch of two whose answer never comes. That write
+    # is not retried; the error says which websites are in doubt and which were changed.
+    p = pki()
+    items = [
+        {"domain": f"site{number}.example.com", "certificate": p.wildcard, "private_key": p.key_pem}
+        for number in range(12)
+    ]
+    commands = [("installssl", install_params(wish)) for wish in items]
+    answers = [envelope("installssl", data=installed_data(wish["domain"])) for wish in items[:10]]
+    calls = [
+        all_components(),
+        vhosts(),
+        batch(commands[:10], answers),
+        Call("batch", check_params=False, raises=ReadTimeout("read timed out")),
+    ]
+    result = run(monkeypatch, ssl_certificates, {"certificates": items}, calls)
+    assert result["failed"] is True
+    assert (
+        "(certificates of site10.example.com, site11.example.com; read the server before running again)."
+        in (result["msg"])
+    )
+    assert result["msg"].endswith(
+        "Changed before that request: " + ", ".join(f"site{number}.example.com" for number in range(10)) + "."
+    )
+    assert [function for function, dummy in result["_calls"]].count("batch") == 2
+    assert_no_key(result)
