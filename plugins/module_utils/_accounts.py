@@ -473,16 +473,19 @@ def plan_account(
     request: AccountRequest,
     current: t.Optional[t.Dict[str, t.Any]],
     others: t.Optional[t.Sequence[t.Mapping[str, t.Any]]] = None,
+    verify: bool = True,
 ) -> AccountPlan:
     """Decide what converging one account takes; reads only what a new account needs checked.
 
     ``others`` are the other accounts' ``user``/``domain`` records when the caller has already
     read them (the plural module); otherwise a new account reads them with listaccts.
+    ``verify=False`` leaves WHM's verify_new_username to the caller (the plural module asks it
+    for every new account at once).
     """
     if request.state == "absent":
         return _plan_remove(request, current)
     if current is None:
-        return _plan_create(api, request, others)
+        return _plan_create(api, request, others, verify)
     return _plan_update(request, current)
 
 
@@ -516,7 +519,10 @@ def _plan_remove(request: AccountRequest, current: t.Optional[dict]) -> AccountP
 
 
 def _plan_create(
-    api: WhmApi, request: AccountRequest, others: t.Optional[t.Sequence[t.Mapping[str, t.Any]]]
+    api: WhmApi,
+    request: AccountRequest,
+    others: t.Optional[t.Sequence[t.Mapping[str, t.Any]]],
+    verify: bool = True,
 ) -> AccountPlan:
     user, settings = request.user, request.settings
     check_username(user, new=True)
@@ -531,8 +537,9 @@ def _plan_create(
             raise WHMInputError(
                 f'The domain "{settings["domain"]}" already belongs to the account "{record.get("user")}".'
             )
-    # WHM's own check also covers system users, groups, database owners and mail aliases.
-    api.read("verify_new_username", {"user": user})
+    if verify:
+        # WHM's own check also covers system users, groups, database owners and mail aliases.
+        api.read("verify_new_username", {"user": user})
 
     suspend = request.state == "suspended"
     after: t.Dict[str, t.Any] = {"user": user}
@@ -651,8 +658,8 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     """Converge a list of accounts (each the account module's options) in one task.
 
     Every element is validated first; then one listaccts read serves all of them (plus one
-    showbw read when an existing account declares ``bwlimit``, and verify_new_username for each
-    account to create). Nothing is written until every account is planned. createacct and
+    showbw read when an existing account declares ``bwlimit``, and verify_new_username for the
+    accounts to create, batched). Nothing is written until every account is planned. createacct and
     removeacct go one by one with their read-back; the other writes of all accounts go in one
     WHM ``batch`` request.
     """
@@ -685,13 +692,14 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     plans: t.List[AccountPlan] = []
     for index, request in enumerate(requests):
         try:
-            plan = plan_account(api, request, current.get(request.user), others)
+            plan = plan_account(api, request, current.get(request.user), others, verify=False)
         except WHMInputError as exc:
             raise WHMInputError(f"accounts[{index}]: {exc}") from None
         if plan.action == "create":
             # Two new accounts of the same list must not clash with each other either.
             others.append({"user": request.user, "domain": request.settings.get("domain")})
         plans.append(plan)
+    _verify_new_usernames(api, [plan.request.user for plan in plans if plan.action == "create"], check_mode)
 
     if not check_mode:
         for action in ("remove", "create"):
@@ -722,6 +730,22 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     return Result(
         changed=changed, diff={"before": before, "after": after}, values={"accounts": results}, warnings=warnings
     )
+
+
+def _verify_new_usernames(api: WhmApi, users: t.Sequence[str], check_mode: bool) -> None:
+    """WHM's own check of every new username (system users, groups, database owners, mail aliases).
+
+    Outside check mode several go in one ``batch`` request. In check mode each is its own read
+    request, so that check mode sends nothing but reads (WHM's ``batch`` can also carry writes).
+    """
+    if len(users) < 2 or check_mode:
+        for user in users:
+            api.read("verify_new_username", {"user": user})
+        return
+    responses = api.batch([("verify_new_username", {"user": user}) for user in users], write=False)
+    for user, response in zip(users, responses):
+        if not response.ok:
+            raise api.error(response, f'account "{user}"')
 
 
 def _send_commands(api: WhmApi, commands: t.Sequence[t.Tuple[str, Command]]) -> None:

@@ -281,3 +281,45 @@ def test_elements_take_exactly_the_account_module_options():
     single = account.account_argument_spec().argument_spec
     plural = accounts.accounts_argument_spec().argument_spec["accounts"]["options"]
     assert plural == single
+
+
+def verify_batch(*users, results=None):
+    pairs = [(f"command-{index}", command("verify_new_username", [("user", user)])) for index, user in enumerate(users)]
+    if results is None:
+        results = [envelope("verify_new_username") for dummy in users]
+    failed = [r for r in results if not r["metadata"]["result"]]
+    outer = envelope("batch", 0 if failed else 1, failed[0]["metadata"]["reason"] if failed else "OK")
+    outer["data"] = {"result": results}
+    return Call("batch", pairs, outer)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_new_usernames_are_verified_in_one_batch_outside_check_mode(monkeypatch, check_mode):
+    declared = [{"user": "one", "domain": "one.example.com"}, {"user": "two", "domain": "two.example.com"}]
+    calls = [listing(EXAMPLE)]
+    if check_mode:
+        calls += [verify("one"), verify("two")]
+    else:
+        calls += [
+            verify_batch("one", "two"),
+            createacct("one", "one.example.com"),
+            createacct("two", "two.example.com"),
+        ]
+    result = run(monkeypatch, accounts, {"accounts": declared}, calls, check_mode=check_mode)
+    assert result["failed"] is False, result.get("msg")
+    assert [item["created"] for item in result["accounts"]] == [True, True]
+
+
+def test_a_refused_new_username_in_the_batch_stops_before_any_write(monkeypatch):
+    declared = [{"user": "one", "domain": "one.example.com"}, {"user": "two", "domain": "two.example.com"}]
+    refusal = "The system already has a group named \u201ctwo\u201d."
+    calls = [
+        listing(EXAMPLE),
+        verify_batch(
+            "one", "two", results=[envelope("verify_new_username"), envelope("verify_new_username", 0, refusal)]
+        ),
+    ]
+    result = run(monkeypatch, accounts, {"accounts": declared}, calls)
+    assert result["failed"] is True
+    assert result["msg"].endswith(f'(account "two"): {refusal}')
+    assert [function for function, dummy in result["_calls"]] == ["listaccts", "batch"]
