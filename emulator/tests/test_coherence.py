@@ -276,3 +276,18 @@ def test_a_zone_kept_by_removeacct_keepdns_blocks_the_domain(whm: Whm) -> None:
     )
     whm.ok("killdns", {"domain": "alice.example.com"})
     whm.create("alice")
+
+
+def test_modifyacct_newuser_and_domain_together(whm: Whm) -> None:
+    whm.create("alice")
+    pki = Pki()
+    crt, key = pki.leaf(["alice.example.com"])
+    whm.ok("installssl", {"domain": "alice.example.com", "crt": crt, "key": key, "cab": pki.cab()})
+    data = whm.ok("modifyacct", {"user": "alice", "newuser": "carol", "DNS": "carol.example.com"})["data"]
+    assert (data["user"], data["domain"]) == ("carol", "carol.example.com")
+    assert [z["domain"] for z in whm.ok("listzones")["data"]["zone"]] == ["carol.example.com"]
+    vhosts = whm.ok("fetch_ssl_vhosts")["data"]["vhosts"]
+    assert [(v["servername"], v["user"]) for v in vhosts] == [("carol.example.com", "carol")]
+    whm.ok("removeacct", {"username": "carol"})
+    assert "data" not in whm.ok("listzones")
+    assert whm.ok("fetch_ssl_vhosts")["data"]["vhosts"] == []
