@@ -291,3 +291,24 @@ def test_modifyacct_newuser_and_domain_together(whm: Whm) -> None:
     whm.ok("removeacct", {"username": "carol"})
     assert "data" not in whm.ok("listzones")
     assert whm.ok("fetch_ssl_vhosts")["data"]["vhosts"] == []
+
+
+def test_restore_without_local_nameservers_keeps_the_zone_ns_records(tmp_path: Path) -> None:
+    whm = Whm(tmp_path / "s", settings={"dns.nameservers": "ns1.old.test,ns2.old.test"})
+    try:
+        whm.create("alice")
+        response = whm.session.post(
+            f"{whm.url}/__emulator__/internal/backup", json={"user": "alice", "type": "daily"}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        whm.ok("removeacct", {"username": "alice"})
+        whm.admin("POST", "settings", {"dns.nameservers": ""})
+        sid = whm.ok("restoreaccount", {"user": "alice", "type": "daily"})["data"]["transfer_session_id"]
+        assert _wait_session(whm, sid) == "COMPLETED"
+        # The SOA primary and the apex NS records agree: both stay as archived.
+        assert _ns_records(whm, "alice.example.com") == ["ns1.old.test", "ns2.old.test"]
+        soa = next(r for r in _records(whm, "alice.example.com") if r["type"] == "SOA")
+        assert soa["mname"] == "ns1.old.test"
+    finally:
+        transfer_engine.halt(whm.emulator)
+        whm.close()

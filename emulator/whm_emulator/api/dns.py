@@ -960,7 +960,8 @@ def _import(ctx: CallContext, account: Dict[str, Any], data: Any, options: Dict[
             if item.kind == "record" and item.rtype == "SOA" and ns:
                 item.data[0] = ns[0] + "."
                 item.data[1] = rp_email(ctx) + "."
-            if item.kind == "record" and item.rtype == "NS" and item.name.lower() == domain + ".":
+            # Without local nameservers the archived NS records stay (as the SOA primary does).
+            if item.kind == "record" and item.rtype == "NS" and item.name.lower() == domain + "." and ns:
                 if not ns_done:
                     for name in ns:
                         out.append(
