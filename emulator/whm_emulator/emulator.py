@@ -183,14 +183,25 @@ class Emulator:
         return None
 
     def record(
-        self, function: str, method: str, params: List[str], status: int, via: Optional[str] = None
+        self,
+        function: str,
+        method: str,
+        params: List[str],
+        status: int,
+        via: Optional[str] = None,
+        commands: Optional[List[str]] = None,
     ) -> Dict[str, Any]:
         spec = lookup(function)
+        writes = spec is not None and spec.write
+        if function == "batch" and commands is not None:
+            # Statistics only: a batch counts as a write when any of its commands writes (or is
+            # unknown); a batch holding only reads is a read.
+            writes = any(not _is_read(command) for command in commands) or not commands
         with self._lock:
             stats = self.stats
             if via is None:
                 stats.total += 1
-                if spec is not None and spec.write:
+                if writes:
                     stats.writes += 1
                 else:
                     stats.reads += 1
@@ -270,6 +281,12 @@ class Emulator:
             # UNCONFIRMED in WHM: the outer reason text. We report the first failing reason.
             outer = Result(data={"result": results}, result=0, reason=first_failure)
         return 200, build("batch", outer)
+
+
+def _is_read(command: str) -> bool:
+    """Whether a batch command (``function?query``) names a known read function."""
+    spec = lookup(urllib.parse.unquote(command.partition("?")[0]))
+    return spec is not None and not spec.write
 
 
 class _Failed(Exception):

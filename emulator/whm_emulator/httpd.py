@@ -129,7 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send_text(403, "Access denied\n")
             return
         user, acls = auth
-        entry = emulator.record(function, method, args.all_names(), 200)
+        entry = emulator.record(
+            function, method, args.all_names(), 200, commands=args.getlist("command") if function == "batch" else None
+        )
 
         if args.api.get("api.version") != "1":
             # Without api.version=1 the call is WHM API 0, which the emulator does not implement;

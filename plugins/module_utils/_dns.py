@@ -385,9 +385,12 @@ def read_zone(api: WhmApi, zone: str) -> Zone:
     return parse_zone(zone, (response.data or {}).get("payload") if isinstance(response.data, dict) else None)
 
 
-def read_zones(api: WhmApi, zones: t.Sequence[str], use_batch: bool) -> t.Dict[str, Zone]:
-    """Read several zones: one request each, or WHM ``batch`` (50 zones a request)."""
-    if not use_batch or len(zones) < 2:
+def read_zones(api: WhmApi, zones: t.Sequence[str]) -> t.Dict[str, Zone]:
+    """Read several zones: one request for one zone, WHM ``batch`` (50 zones a request) for more.
+
+    A batch of reads is itself a read, so this runs in check mode too.
+    """
+    if len(zones) < 2:
         return {zone: read_zone(api, zone) for zone in zones}
     responses = api.batch([("parse_dns_zone", {"zone": zone}) for zone in zones], write=False)
     result: t.Dict[str, Zone] = {}
@@ -962,9 +965,7 @@ def converge_record_sets(
     for zone in prune_zones:
         if zone not in zones:
             zones.append(zone)
-    # WHM's batch can run any function, so check-mode guards count it as a write; check mode
-    # reads zone by zone.
-    snapshots = read_zones(api, zones, use_batch=not check_mode)
+    snapshots = read_zones(api, zones)
 
     set_results: t.List[t.Dict[str, t.Any]] = []
     zone_results: t.List[t.Dict[str, t.Any]] = []
@@ -1020,9 +1021,7 @@ def zone_info(api: WhmApi, zones: t.Optional[t.Sequence[str]], style: str) -> t.
             if name not in wanted:
                 wanted.append(name)
     present = [zone for zone in wanted if zone in existing]
-    # Reads only; batch saves a round trip per zone but counts as a write to the check-mode
-    # guard, so an info module keeps to plain reads.
-    snapshots = read_zones(api, present, use_batch=False)
+    snapshots = read_zones(api, present)
     result = []
     for zone in wanted:
         if zone in snapshots:

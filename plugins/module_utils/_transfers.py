@@ -157,12 +157,18 @@ def check_item_options(api: WhmApi, accounts: t.Sequence[t.Mapping[str, t.Any]])
 def check_local_usernames(api: WhmApi, names: t.Sequence[str]) -> None:
     """validate_system_user for every new local username.
 
-    One call each rather than a batch: WHM (and the emulator's statistics) count a batch as a
-    write, and this runs in check mode.
+    One plain read for one name; for more, one WHM ``batch`` request holding only these reads
+    (a batch of reads is a read, so this also runs in check mode).
     """
+    if not names:
+        return
+    if len(names) == 1:
+        responses = [api.read("validate_system_user", {"user": names[0]})]
+    else:
+        responses = api.batch([("validate_system_user", {"user": name}) for name in names], write=False)
     problems = []
-    for name in names:
-        response = api.read("validate_system_user", {"user": name})
+    for name, response in zip(names, responses):
+        api.check(response)
         data = response.data if isinstance(response.data, dict) else {}
         if str(data.get("reserved", 0)) == "1":
             problems.append(f'"{name}" is a reserved username')

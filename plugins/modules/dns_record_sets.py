@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Keeps a list of record sets (all records of a name and type) in the declared state, across one or more zones.
   - Per zone, one C(parse_dns_zone) read and at most one C(mass_edit_dns_zone) write carrying the serial just read.
-    Several zones are read with one WHM C(batch) request (outside check mode).
+    Several zones are read with one WHM C(batch) request of reads (in check mode too).
   - On a C(Stale) answer (another writer changed the zone) the zone is read again, planned again and the write
     retried, up to five attempts.
   - Each element behaves like M(hosting.whm.dns_record_set) with its options; records are matched by name, type and

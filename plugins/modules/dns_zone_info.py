@@ -23,7 +23,8 @@ extends_documentation_fragment:
 options:
   zones:
     description:
-      - The zones to read. Left out, every zone the connecting user can see is read (one request per zone).
+      - The zones to read. Left out, every zone the connecting user can see is read.
+      - Several zones are read with one WHM C(batch) request of C(parse_dns_zone) reads (50 zones a request).
     type: list
     elements: str
     aliases: [zone]

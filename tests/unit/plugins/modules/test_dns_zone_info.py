@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible_collections.hosting.whm.plugins.modules import dns_zone_info
 from ansible_collections.hosting.whm.tests.unit.plugins.module_utils.test_dns import SERIAL, rr, template_payload
 from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_record_set import read
+from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_record_sets import two_zone_batch
 from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_dns_zone import listing
 from ansible_collections.hosting.whm.tests.unit.utils.whm_http import run
 
@@ -57,7 +58,8 @@ def test_fqdn_names_and_missing_zones(monkeypatch):
     assert missing == {"zone": "missing.example", "exists": False, "serial": None, "records": [], "record_sets": []}
 
 
-def test_every_zone_when_none_named(monkeypatch):
-    calls = [listing("example.com", "example.org"), read(), read(template_payload("example.org"), zone="example.org")]
-    result = run(monkeypatch, dns_zone_info, {}, calls)
+def test_every_zone_when_none_named_in_one_batch_of_reads(monkeypatch):
+    calls = [listing("example.com", "example.org"), two_zone_batch()]
+    result = run(monkeypatch, dns_zone_info, {}, calls, check_mode=True)
     assert [z["zone"] for z in result["zones"]] == ["example.com", "example.org"]
+    assert [function for function, dummy in result["_calls"]] == ["listzones", "batch"]

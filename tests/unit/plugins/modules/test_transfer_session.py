@@ -48,6 +48,15 @@ def validate(user, valid=True):
     return Call("validate_system_user", {"user": user}, envelope("validate_system_user", data=data))
 
 
+def validate_batch(*users):
+    """Several local usernames checked in one WHM batch request of validate_system_user reads."""
+    params = [
+        (f"command-{index}", f"validate_system_user?api.version=1&user={user}") for index, user in enumerate(users)
+    ]
+    answers = [validate(user).response for user in users]
+    return Call("batch", params, envelope("batch", data={"result": answers}))
+
+
 def create():
     return Call(
         "create_remote_root_transfer_session",
@@ -104,7 +113,7 @@ def enqueued(calls):
     for function, pairs in calls:
         if function == "batch":
             for key, value in pairs:
-                if key.startswith("command-"):
+                if key.startswith("command-") and value.startswith("enqueue_transfer_item?"):
                     items.append(dict(parse_qsl(value.split("?", 1)[1])))
     return items
 
@@ -134,9 +143,7 @@ def full_run(wait_states=("RUNNING", "COMPLETED")):
     return [
         listaccts(("dave", "dave.example"), ("zed", "zed.example")),
         listpkgs("default"),
-        validate("alice"),
-        validate("bob2"),
-        validate("carol"),
+        validate_batch("alice", "bob2", "carol"),
         create(),
         analysis(("alice", "alice.example"), ("bob", "bob.example"), ("carol", "carol.example"), packages=["gold"]),
         batch("", "", "", ""),
@@ -271,8 +278,7 @@ def test_conflicts_fail_before_any_write(monkeypatch):
 def test_conflict_found_by_the_analysis_is_skipped(monkeypatch, capsys):
     calls = [
         listaccts(("zed", "bob.example")),
-        validate("alice"),
-        validate("bob"),
+        validate_batch("alice", "bob"),
         create(),
         analysis(("alice", "alice.example"), ("bob", "bob.example")),
         batch(""),
