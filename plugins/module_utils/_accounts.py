@@ -699,7 +699,7 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
             # Two new accounts of the same list must not clash with each other either.
             others.append({"user": request.user, "domain": request.settings.get("domain")})
         plans.append(plan)
-    _verify_new_usernames(api, [plan.request.user for plan in plans if plan.action == "create"], check_mode)
+    _verify_new_usernames(api, [plan.request.user for plan in plans if plan.action == "create"])
 
     if not check_mode:
         for action in ("remove", "create"):
@@ -732,13 +732,13 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     )
 
 
-def _verify_new_usernames(api: WhmApi, users: t.Sequence[str], check_mode: bool) -> None:
+def _verify_new_usernames(api: WhmApi, users: t.Sequence[str]) -> None:
     """WHM's own check of every new username (system users, groups, database owners, mail aliases).
 
-    Outside check mode several go in one ``batch`` request. In check mode each is its own read
-    request, so that check mode sends nothing but reads (WHM's ``batch`` can also carry writes).
+    One plain read for one name; for more, one ``batch`` request holding only these reads (a
+    batch of reads is a read, so this also runs in check mode).
     """
-    if len(users) < 2 or check_mode:
+    if len(users) < 2:
         for user in users:
             api.read("verify_new_username", {"user": user})
         return

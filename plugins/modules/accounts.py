@@ -15,8 +15,8 @@ description:
     result with one module start and at least one read per account.
   - "Reads: one C(listaccts) call for all accounts; one C(showbw) call for all of them when an existing
     account declares C(bwlimit) (the account listing does not carry the bandwidth limit); and WHM's own
-    C(verify_new_username) check of each account to create, all in one WHM C(batch) request (one request
-    per account in check mode, which sends only plain reads)."
+    C(verify_new_username) check of each account to create, all in one WHM C(batch) request that holds only
+    these reads (also in check mode)."
   - Every element is validated before the first write, including the checks that need the listing (the
     username and domain rules of new accounts, the eight-character username prefix, a domain that belongs to
     another account, also between two new accounts of the list). When one element is refused, nothing is

@@ -294,17 +294,11 @@ def verify_batch(*users, results=None):
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_new_usernames_are_verified_in_one_batch_outside_check_mode(monkeypatch, check_mode):
+def test_new_usernames_are_verified_in_one_batch_of_reads(monkeypatch, check_mode):
     declared = [{"user": "one", "domain": "one.example.com"}, {"user": "two", "domain": "two.example.com"}]
-    calls = [listing(EXAMPLE)]
-    if check_mode:
-        calls += [verify("one"), verify("two")]
-    else:
-        calls += [
-            verify_batch("one", "two"),
-            createacct("one", "one.example.com"),
-            createacct("two", "two.example.com"),
-        ]
+    calls = [listing(EXAMPLE), verify_batch("one", "two")]
+    if not check_mode:
+        calls += [createacct("one", "one.example.com"), createacct("two", "two.example.com")]
     result = run(monkeypatch, accounts, {"accounts": declared}, calls, check_mode=check_mode)
     assert result["failed"] is False, result.get("msg")
     assert [item["created"] for item in result["accounts"]] == [True, True]
