@@ -134,6 +134,15 @@ def check_ready(api: WhmApi, providers: t.List[t.Dict[str, t.Any]], user: str) -
     if entry is None:
         # A feature a list does not describe is allowed (verify_user_has_feature documentation).
         return readiness
+    if not _truthy(entry.get("is_disabled")) and _truthy(entry.get("value")):
+        return readiness
+    # The lists say no. An account can still have the feature through its own overrides
+    # (add_override_features_for_user), which no list shows; verify_user_has_feature answers for
+    # the account itself, so ask it before refusing (cpanel-packages-api-openapi.yml).
+    verdict = api.read("verify_user_has_feature", {"user": user, "feature": FEATURE}).data or {}
+    if _truthy(verdict.get("has_feature")):
+        readiness["feature_override"] = True
+        return readiness
     if _truthy(entry.get("is_disabled")):
         raise WHMAutoSSLNotReady(
             f'The "{FEATURE}" feature is switched off for every account by the "disabled" feature list '

@@ -18,8 +18,8 @@ description:
   - "Before starting, it checks what WHM would refuse and says which is missing: a provider must be enabled,
     and the feature list of the account's package must enable the C(autossl) feature (C(accountsummary),
     C(getpkginfo), C(get_featurelist_data)); the error names the package and the feature list."
-  - A per-account feature override is not visible through these reads; WHM's own refusal then names the
-    function that failed.
+  - When the lists do not enable the feature, C(verify_user_has_feature) decides for the account itself, so a
+    per-account feature override that enables AutoSSL is honoured (RV(readiness.feature_override)).
 author:
   - hosting.whm contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -139,6 +139,12 @@ readiness:
     featurelist:
       description: The package's feature list, which enables C(autossl).
       type: str
+    feature_override:
+      description:
+        - V(true) when the feature list does not enable C(autossl) but the account has it anyway
+          (C(verify_user_has_feature), a per-account override).
+      type: bool
+      returned: when the account has the feature through an override
   sample:
     user: example
     package: gold

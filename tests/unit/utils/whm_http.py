@@ -66,6 +66,7 @@ READ_FUNCTIONS = frozenset(
         "validate_system_user",
         "verify_new_username",
         "verify_new_username_for_restore",
+        "verify_user_has_feature",
         "version",
     )
 )

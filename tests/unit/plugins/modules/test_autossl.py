@@ -29,7 +29,18 @@ def providers(enabled=None, accepted=None):
     return Call("get_autossl_providers", {}, envelope("get_autossl_providers", data={"payload": payload}))
 
 
-def readiness(value=1, is_disabled=0, plan="gold", featurelist="certs"):
+def readiness(value=1, is_disabled=0, plan="gold", featurelist="certs", has_feature=None):
+    """The readiness reads; verify_user_has_feature only follows when the lists refuse the feature."""
+    verify = []
+    if value == 0 or is_disabled == 1:
+        verdict = int(has_feature or 0)
+        verify = [
+            Call(
+                "verify_user_has_feature",
+                {"user": "example", "feature": "autossl"},
+                envelope("verify_user_has_feature", data={"has_feature": verdict, "query_feature": "autossl"}),
+            )
+        ]
     return [
         Call(
             "accountsummary",
@@ -51,7 +62,7 @@ def readiness(value=1, is_disabled=0, plan="gold", featurelist="certs"):
                 },
             ),
         ),
-    ]
+    ] + verify
 
 
 def domain_info():
@@ -186,6 +197,13 @@ def test_not_ready_without_feature_names_package_and_list(monkeypatch):
         '"certs", which does not enable it (get_featurelist_data). Enable AutoSSL in that feature list, or give '
         "the account a package whose list does."
     )
+
+
+def test_an_account_override_makes_it_ready_although_its_list_says_no(monkeypatch):
+    calls = [providers(enabled="TestProvider")] + readiness(value=0, has_feature=1)
+    result = run(monkeypatch, autossl, {"run_for": "example"}, calls, check_mode=True)
+    assert result["failed"] is False, result.get("msg")
+    assert result["readiness"]["feature_override"] is True
 
 
 def test_not_ready_when_disabled_for_everybody(monkeypatch):
