@@ -15,7 +15,7 @@ import time
 import typing as t
 
 from ansible_collections.hosting.whm.plugins.module_utils._api import WhmApi
-from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMInputError
+from ansible_collections.hosting.whm.plugins.module_utils._errors import WHMError, WHMInputError
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 
 # The privilege that stands for "everything the token's owner may do". WHM's api_token_create
@@ -145,6 +145,143 @@ def for_diff(token: t.Optional[t.Mapping[str, t.Any]]) -> t.Dict[str, t.Any]:
 # -- converging --------------------------------------------------------------------------------
 
 
+def token_options() -> t.Dict[str, t.Dict[str, t.Any]]:
+    """The api_token module's options (without the connection), also the plural module's element options."""
+    return {
+        "name": {"type": "str", "required": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "acls": {"type": "list", "elements": "str"},
+        "expires_at": {"type": "int"},
+        "whitelist_ips": {"type": "list", "elements": "str"},
+    }
+
+
+class TokenRequest:
+    """One token's declared state, validated (nothing here needs the server)."""
+
+    def __init__(
+        self,
+        name: str,
+        state: str = "present",
+        acls: t.Optional[t.Sequence[t.Any]] = None,
+        expires_at: t.Optional[int] = None,
+        whitelist_ips: t.Optional[t.Sequence[t.Any]] = None,
+    ) -> None:
+        validate_token_name(name)
+        if state not in ("present", "absent"):
+            raise WHMInputError(f"state must be present or absent, not {state!r}.")
+        self.name = name
+        self.state = state
+        self.acls = normalise_acls(acls) if state == "present" else []
+        self.whitelist_ips = normalise_whitelist(whitelist_ips) if whitelist_ips is not None else None
+        if expires_at is not None and expires_at < 0:
+            raise WHMInputError(f"expires_at must be a Unix time or 0, not {expires_at}.")
+        self.expires_at = expires_at
+
+
+class TokenPlan:
+    """What one token needs: ``action`` is none, create, update or revoke; ``params`` its call."""
+
+    def __init__(
+        self,
+        request: TokenRequest,
+        action: str,
+        before: t.Dict[str, t.Any],
+        after: t.Dict[str, t.Any],
+        params: t.Optional[t.Dict[str, t.Any]] = None,
+    ) -> None:
+        self.request = request
+        self.action = action
+        self.before = before
+        self.after = after
+        self.params = params or {}
+        self.created = False
+        self.secret: t.Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.action != "none"
+
+    def result(self) -> Result:
+        """The singular module's result; ``token`` only once the token was really created."""
+        if self.request.state == "absent":
+            return Result(changed=self.changed, diff={"before": self.before, "after": {}}, values={"api_token": {}})
+        values: t.Dict[str, t.Any] = {"api_token": dict(self.after)}
+        if self.created:
+            values["token"] = self.secret
+        return Result(changed=self.changed, diff={"before": self.before, "after": for_diff(self.after)}, values=values)
+
+
+def plan_token(request: TokenRequest, current: t.Optional[t.Dict[str, t.Any]], now: float) -> TokenPlan:
+    """Compare one declared token with its listing (None: not there). Raises before any write."""
+    name = request.name
+    before = for_diff(current)
+    if request.state == "absent":
+        return TokenPlan(request, "revoke" if current else "none", before, {})
+
+    if not current:
+        after = {
+            "name": name,
+            "acls": request.acls,
+            "expires_at": request.expires_at or 0,
+            "whitelist_ips": request.whitelist_ips or [],
+        }
+        params: t.Dict[str, t.Any] = {"token_name": name}
+        if request.acls != [FULL_ACCESS]:
+            params["acl"] = request.acls
+        if request.expires_at:
+            check_expires_at(request.expires_at, now)
+            params["expires_at"] = request.expires_at
+        if request.whitelist_ips:
+            params["whitelist_ip"] = request.whitelist_ips
+        return TokenPlan(request, "create", {}, after, params)
+
+    to_change: t.Dict[str, t.Any] = {}
+    if current["acls"] != request.acls:
+        to_change["acl"] = FULL_ACCESS if request.acls == [FULL_ACCESS] else request.acls
+    if request.expires_at is not None and current["expires_at"] != request.expires_at:
+        check_expires_at(request.expires_at, now)
+        to_change["expires_at"] = request.expires_at
+    if request.whitelist_ips is not None and current["whitelist_ips"] != request.whitelist_ips:
+        # An empty list cannot be sent; "any" lifts the restriction (api_token_update doc page).
+        to_change["whitelist_ip"] = request.whitelist_ips or "any"
+
+    after = dict(current)
+    after["acls"] = request.acls
+    if "expires_at" in to_change:
+        after["expires_at"] = request.expires_at
+    if request.whitelist_ips is not None:
+        after["whitelist_ips"] = request.whitelist_ips
+    if not to_change:
+        return TokenPlan(request, "none", before, after)
+    return TokenPlan(request, "update", before, after, {"token_name": name, **to_change})
+
+
+def create_token(api: WhmApi, plan: TokenPlan, context: str = "") -> None:
+    """Run one plan's api_token_create; keep the secret on the plan (and out of every message)."""
+    response = api.call("api_token_create", plan.params, write=True)
+    if not response.ok:
+        raise api.error(response, context)
+    data = response.data or {}
+    secret = data.get("token") if isinstance(data, dict) else None
+    # Shown once by WHM and returned to the user, who needs it; kept out of every message.
+    api.add_secret(secret)
+    plan.created = True
+    plan.secret = secret
+    if isinstance(data, dict) and data.get("create_time") not in (None, ""):
+        plan.after["create_time"] = int(data["create_time"])
+
+
+def apply_plan(api: WhmApi, plan: TokenPlan) -> None:
+    """One plan's write, alone."""
+    if plan.action == "create":
+        create_token(api, plan)
+    elif plan.action == "update":
+        api.write("api_token_update", plan.params)
+    elif plan.action == "revoke":
+        api.write("api_token_revoke", {"token_name": plan.request.name})
+
+
 def ensure_token(
     api: WhmApi,
     name: str,
@@ -160,65 +297,134 @@ def ensure_token(
     ``acls`` None means full access. ``expires_at`` and ``whitelist_ips`` None leave an existing
     token's setting alone; ``0`` and ``[]`` remove the expiry and the IP restriction.
     """
-    validate_token_name(name)
+    request = TokenRequest(name, state, acls=acls, expires_at=expires_at, whitelist_ips=whitelist_ips)
     now = time.time() if now is None else now
-    desired_acls = normalise_acls(acls) if state == "present" else []
-    desired_ips = normalise_whitelist(whitelist_ips) if whitelist_ips is not None else None
-    if expires_at is not None and expires_at < 0:
-        raise WHMInputError(f"expires_at must be a Unix time or 0, not {expires_at}.")
+    plan = plan_token(request, list_tokens(api).get(name), now)
+    if not check_mode:
+        apply_plan(api, plan)
+    return plan.result()
 
-    current = list_tokens(api).get(name)
-    before = for_diff(current)
 
-    if state == "absent":
-        if current and not check_mode:
-            api.write("api_token_revoke", {"token_name": name})
-        return Result(changed=bool(current), diff={"before": before, "after": {}}, values={"api_token": {}})
+# -- many tokens in one task -------------------------------------------------------------------
 
-    if not current:
-        after = {
-            "name": name,
-            "acls": desired_acls,
-            "expires_at": expires_at or 0,
-            "whitelist_ips": desired_ips or [],
+
+def converge_tokens(
+    api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], check_mode: bool, now: t.Optional[float] = None
+) -> Result:
+    """Converge a list of tokens (each the api_token module's options) in one task.
+
+    Every element is validated and planned against one api_token_list read before the first
+    write. Revokes go in one api_token_revoke call (it takes token_name-N, dns_ssl_tokens.md
+    4.4); updates and that revoke go in one WHM ``batch`` request when there are several; each
+    token to create gets its own api_token_create call (see ``_send_creates``).
+    """
+    requests: t.List[TokenRequest] = []
+    seen: t.Set[str] = set()
+    for index, element in enumerate(elements):
+        name = element.get("name")
+        if not isinstance(name, str):
+            raise WHMInputError(f"api_tokens[{index}]: name is required.")
+        try:
+            request = TokenRequest(
+                name,
+                element.get("state") or "present",
+                acls=element.get("acls"),
+                expires_at=element.get("expires_at"),
+                whitelist_ips=element.get("whitelist_ips"),
+            )
+        except WHMInputError as exc:
+            raise WHMInputError(f"api_tokens[{index}]: {exc}") from None
+        if name in seen:
+            raise WHMInputError(f'api_tokens[{index}]: the token "{name}" is listed twice.')
+        seen.add(name)
+        requests.append(request)
+
+    now = time.time() if now is None else now
+    current = list_tokens(api) if requests else {}
+    plans: t.List[TokenPlan] = []
+    for index, request in enumerate(requests):
+        try:
+            plans.append(plan_token(request, current.get(request.name), now))
+        except WHMInputError as exc:
+            raise WHMInputError(f"api_tokens[{index}]: {exc}") from None
+
+    if not check_mode:
+        _send_changes(api, [plan for plan in plans if plan.action in ("update", "revoke")])
+        _send_creates(api, [plan for plan in plans if plan.action == "create"], plans)
+
+    return _plural_result(plans)
+
+
+def _plural_result(plans: t.Sequence[TokenPlan]) -> Result:
+    results: t.List[t.Dict[str, t.Any]] = []
+    before: t.Dict[str, t.Any] = {}
+    after: t.Dict[str, t.Any] = {}
+    for plan in plans:
+        one = plan.result()
+        item: t.Dict[str, t.Any] = {
+            "name": plan.request.name,
+            "changed": one.changed,
+            "created": plan.action == "create",
+            "api_token": one.values["api_token"],
         }
-        params: t.Dict[str, t.Any] = {"token_name": name}
-        if desired_acls != [FULL_ACCESS]:
-            params["acl"] = desired_acls
-        if expires_at:
-            check_expires_at(expires_at, now)
-            params["expires_at"] = expires_at
-        if desired_ips:
-            params["whitelist_ip"] = desired_ips
-        values: t.Dict[str, t.Any] = {"api_token": dict(after)}
-        if not check_mode:
-            data = api.write("api_token_create", params).data or {}
-            secret = data.get("token") if isinstance(data, dict) else None
-            # Shown once by WHM and returned to the user, who needs it; kept out of every message.
-            api.add_secret(secret)
-            if data.get("create_time") not in (None, ""):
-                values["api_token"]["create_time"] = int(data["create_time"])
-            values["token"] = secret
-        return Result(changed=True, diff={"before": {}, "after": after}, values=values)
+        if "token" in one.values:
+            item["token"] = one.values["token"]
+        results.append(item)
+        if one.changed and one.diff is not None:
+            before[plan.request.name] = one.diff["before"]
+            after[plan.request.name] = one.diff["after"]
+    changed = any(item["changed"] for item in results)
+    return Result(changed=changed, diff={"before": before, "after": after}, values={"api_tokens": results})
 
-    to_change: t.Dict[str, t.Any] = {}
-    if current["acls"] != desired_acls:
-        to_change["acl"] = FULL_ACCESS if desired_acls == [FULL_ACCESS] else desired_acls
-    if expires_at is not None and current["expires_at"] != expires_at:
-        check_expires_at(expires_at, now)
-        to_change["expires_at"] = expires_at
-    if desired_ips is not None and current["whitelist_ips"] != desired_ips:
-        # An empty list cannot be sent; "any" lifts the restriction (api_token_update doc page).
-        to_change["whitelist_ip"] = desired_ips or "any"
 
-    after = dict(current)
-    after["acls"] = desired_acls
-    if "expires_at" in to_change:
-        after["expires_at"] = expires_at
-    if desired_ips is not None:
-        after["whitelist_ips"] = desired_ips
-    if to_change and not check_mode:
-        api.write("api_token_update", {"token_name": name, **to_change})
-    return Result(
-        changed=bool(to_change), diff={"before": before, "after": for_diff(after)}, values={"api_token": after}
-    )
+def _send_changes(api: WhmApi, plans: t.Sequence[TokenPlan]) -> None:
+    """Updates and revokes: one request when possible.
+
+    Both can be sent again safely (an update to the same values changes nothing, a revoke of a
+    missing name succeeds, dns_ssl_tokens.md 4.3-4.4), so a batch whose answer is lost is
+    settled by the next run. The commands do not depend on each other, so the batch runs them
+    all (no abort_on_error) and every failure is reported.
+    """
+    commands: t.List[t.Tuple[str, t.Tuple[str, t.Dict[str, t.Any]]]] = [
+        (f'token "{plan.request.name}"', ("api_token_update", plan.params)) for plan in plans if plan.action == "update"
+    ]
+    revoked = [plan.request.name for plan in plans if plan.action == "revoke"]
+    if revoked:
+        label = ("tokens " if len(revoked) > 1 else "token ") + ", ".join(f'"{name}"' for name in revoked)
+        commands.append((label, ("api_token_revoke", {"token_name": revoked if len(revoked) > 1 else revoked[0]})))
+    if not commands:
+        return
+    if len(commands) == 1:
+        label, (function, params) = commands[0]
+        response = api.call(function, params, write=True)
+        if not response.ok:
+            raise api.error(response, label)
+        return
+    # transfers_accounts.md 1.7: a failed sub-command makes the outer result 0, but every
+    # command's answer is still in data.result.
+    responses = api.batch([command for dummy, command in commands], write=True)
+    failures = [(commands[index][0], response) for index, response in enumerate(responses) if not response.ok]
+    if failures:
+        label, response = failures[0]
+        others = f"; {len(failures) - 1} more command(s) of the batch failed too" if len(failures) > 1 else ""
+        raise api.error(response, f"{label}, in a batch; the other commands of the batch were run{others}")
+
+
+def _send_creates(api: WhmApi, creates: t.Sequence[TokenPlan], plans: t.Sequence[TokenPlan]) -> None:
+    """One api_token_create call per new token, never a batch.
+
+    WHM shows a secret only in api_token_create's answer and never lists it again
+    (dns_ssl_tokens.md 4.1-4.2), and api_token_create cannot be repeated (a second call fails on
+    the existing name). A batch answer that is lost (timeout, dropped connection) would lose the
+    secrets of every token in it, and whether a batch that stops early lists the commands it
+    skipped is unconfirmed (transfers_accounts.md 1.7); one call per token risks at most one
+    secret. Creating tokens is a first-run cost only: a rerun creates nothing.
+    When a create fails, the error still carries the secrets of the tokens created before it.
+    """
+    for plan in creates:
+        try:
+            create_token(api, plan, f'token "{plan.request.name}"')
+        except WHMError as exc:
+            done = [other for other in plans if other.action != "create" or other.created]
+            exc.details["api_tokens"] = _plural_result(done).values["api_tokens"]
+            raise

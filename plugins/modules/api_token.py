@@ -146,19 +146,11 @@ api_token:
 from ansible_collections.hosting.whm.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.hosting.whm.plugins.module_utils._module import Context, run_module
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
-from ansible_collections.hosting.whm.plugins.module_utils._tokens import ensure_token
+from ansible_collections.hosting.whm.plugins.module_utils._tokens import ensure_token, token_options
 
 
 def api_token_argument_spec() -> ArgumentSpec:
-    return ArgumentSpec(
-        {
-            "name": {"type": "str", "required": True},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-            "acls": {"type": "list", "elements": "str"},
-            "expires_at": {"type": "int"},
-            "whitelist_ips": {"type": "list", "elements": "str"},
-        }
-    )
+    return ArgumentSpec(token_options())
 
 
 def handle(ctx: Context) -> Result:
