@@ -16,7 +16,7 @@ description:
   - "Reads: one C(listaccts) call for all accounts; one C(showbw) call for all of them when an existing
     account declares C(bwlimit) (the account listing does not carry the bandwidth limit); and WHM's own
     C(verify_new_username) check of each account to create, all in one WHM C(batch) request that holds only
-    these reads (also in check mode)."
+    these reads (also in check mode; one plain read when a single account is new)."
   - Every element is validated before the first write, including the checks that need the listing (the
     username and domain rules of new accounts, the eight-character username prefix, a domain that belongs to
     another account, also between two new accounts of the list). When one element is refused, nothing is
@@ -24,7 +24,8 @@ description:
   - "Writes: C(removeacct) and then C(createacct) one account at a time, each with a read-back when it times
     out instead of a second attempt (as M(hosting.whm.account) does). The other changes of all accounts
     (C(unsuspendacct), C(changepackage), C(modifyacct), C(editquota), C(limitbw), C(passwd), C(suspendacct))
-    go in one WHM C(batch) request, in order, stopping at the first failure; a single change is sent alone."
+    go in one WHM C(batch) request (50 commands a request), in order, stopping at the first failure; a single
+    change is sent alone."
   - Accounts not listed are left alone. There is deliberately no C(prune) option that removes unlisted
     accounts; removing an account deletes its files, mail and databases, so each removal must be declared
     with C(state=absent).
