@@ -148,9 +148,9 @@ from ansible_collections.hosting.whm.plugins.module_utils._tokens import converg
 
 
 def api_tokens_argument_spec() -> ArgumentSpec:
-    return ArgumentSpec(
-        {"api_tokens": {"type": "list", "elements": "dict", "required": True, "options": token_options()}}
-    )
+    # The list holds token names and settings, never a secret (the secrets only come back in the result).
+    option = {"type": "list", "elements": "dict", "required": True, "no_log": False, "options": token_options()}
+    return ArgumentSpec({"api_tokens": option})
 
 
 def handle(ctx: Context) -> Result:
