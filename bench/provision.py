@@ -62,7 +62,7 @@ def start_emulator(state: Path, token: str) -> tuple[subprocess.Popen, dict]:
     raise SystemExit("the emulator did not start")
 
 
-def write_vars(path: Path, packages: int, accounts: int) -> None:
+def write_vars(path: Path, packages: int, accounts: int, tokens: int = 0) -> None:
     lines = ["---", "provision_packages:"]
     for index in range(packages):
         lines += [f"  - name: bench{index}", f"    quota: {1024 * (index + 1)}", "    bwlimit: unlimited"]
@@ -74,6 +74,9 @@ def write_vars(path: Path, packages: int, accounts: int) -> None:
             f"    plan: bench{index % max(packages, 1)}" if packages else "    plan: default",
             f"    password: Bench-{index}-x9!",
         ]
+    lines.append("provision_api_tokens:" if tokens else "provision_api_tokens: []")
+    for index in range(tokens):
+        lines += [f"  - name: bench{index}"] + (["    acls: [list-accts]"] if index % 2 else [])
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -99,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=5)
     parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--tokens", type=int, default=0, help="API tokens (every other one limited to list-accts)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +114,7 @@ def main() -> None:
             "all:\n  children:\n    whm_servers:\n      hosts:\n        bench:\n"
             "          ansible_connection: local\n          ansible_python_interpreter: " + sys.executable + "\n"
         )
-        write_vars(work / "vars.yml", args.packages, args.accounts)
+        write_vars(work / "vars.yml", args.packages, args.accounts, args.tokens)
         token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
         process, info = start_emulator(work / "state", token)
         try:
@@ -124,7 +128,7 @@ def main() -> None:
                 ANSIBLE_NOCOLOR="1",
                 ANSIBLE_LOCALHOST_WARNING="0",
             )
-            report = {"packages": args.packages, "accounts": args.accounts, "runs": []}
+            report = {"packages": args.packages, "accounts": args.accounts, "tokens": args.tokens, "runs": []}
             for label in ("first run", "second run (no change)"):
                 admin(info["url"], info["ca"], "reset", {"stats": True})
                 seconds = run_playbook(work, env)
