@@ -38,6 +38,10 @@ MASTER_LOG = "master.log"
 EXCERPT_LINES = 20
 
 ACCOUNT_MODULE = "AccountRemoteRoot"
+# User-authenticated sessions (create_remote_user_transfer_session) take only this item type, and
+# root sessions never take it (transfers_accounts.md 2.5, enqueue_transfer_item).
+USER_ACCOUNT_MODULE = "AccountRemoteUser"
+ACCOUNT_MODULES = (ACCOUNT_MODULE, USER_ACCOUNT_MODULE)
 PACKAGE_MODULE = "PackageRemoteRoot"
 FEATURE_LIST_MODULE = "FeatureListRemoteRoot"
 # Per-account options the module offers by name; other keys of the AccountRemoteRoot schema go
@@ -136,21 +140,20 @@ def item_params(account: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
     return params
 
 
-def check_item_options(api: WhmApi, accounts: t.Sequence[t.Mapping[str, t.Any]]) -> None:
-    """Refuse ``options`` keys the AccountRemoteRoot schema does not have, before any write.
+def check_item_options(api: WhmApi, accounts: t.Sequence[t.Mapping[str, t.Any]], module: str = ACCOUNT_MODULE) -> None:
+    """Refuse ``options`` keys the account module's schema does not have, before any write.
 
     WHM itself only refuses them at enqueue time, once the session exists.
     """
     extra = sorted({key for account in accounts for key in (account.get("options") or {})})
     if not extra:
         return
-    schema = api.read("transfer_module_schema", {"module": ACCOUNT_MODULE}).data or {}
+    schema = api.read("transfer_module_schema", {"module": module}).data or {}
     keys = (schema.get("schema") or {}).get("keys") or {}
     unknown = [key for key in extra if key not in keys]
     if unknown:
         raise WHMInputError(
-            f"Account options not known to the {ACCOUNT_MODULE} transfer module "
-            f"(transfer_module_schema): {', '.join(unknown)}."
+            f"Account options not known to the {module} transfer module (transfer_module_schema): {', '.join(unknown)}."
         )
 
 
@@ -512,13 +515,88 @@ def session_params(params: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
     return session
 
 
+# Options of root sessions that create_remote_user_transfer_session has no parameter for, with
+# the value that means "not set" (transfers_accounts.md 2.5: host, password, unrestricted_restore).
+ROOT_ONLY_OPTIONS = {
+    "remote_ssh_key_name": None,
+    "remote_ssh_key_passphrase": None,
+    "remote_port": None,
+    "root_escalation_method": None,
+    "remote_root_password": None,
+    "comm_transport": "ssh",
+    "transfer_threads": 1,
+    "restore_threads": 1,
+    "copy_reseller_privs": False,
+    "compressed": False,
+    "unencrypted": False,
+    "use_backups": False,
+    "low_priority": False,
+}
+
+
+def user_session_accounts(params: t.Mapping[str, t.Any]) -> t.List[t.Dict[str, t.Any]]:
+    """The one account of a user session (the remote user's own), after checking the options.
+
+    A user session logs in to the source as the cPanel user ``remote_user`` with that user's
+    password and can only enqueue that account (AccountRemoteUser); packages and feature lists
+    need root on the source.
+    """
+    remote_user = str(params.get("remote_user") or "").strip()
+    if not remote_user or remote_user == "root":
+        raise WHMInputError(
+            "session_type=user logs in to the source as a cPanel user: set remote_user to the name of the "
+            "account to transfer (root logins use session_type=root)."
+        )
+    if params.get("remote_password") is None:
+        raise WHMInputError(f'session_type=user needs remote_password, the cPanel password of "{remote_user}".')
+    if params.get("packages") or params.get("feature_lists"):
+        raise WHMInputError(
+            "packages and feature_lists need root on the source: a user session (session_type=user) transfers "
+            "only the account of remote_user. Use session_type=root with the source's root login for them."
+        )
+    root_only = [name for name, unset in ROOT_ONLY_OPTIONS.items() if params.get(name, unset) != unset]
+    if root_only:
+        raise WHMInputError(
+            f"{', '.join(root_only)}: only for root sessions; create_remote_user_transfer_session takes the "
+            "host, the cPanel password and unrestricted_restore only."
+        )
+    accounts = [dict(entry) for entry in params.get("accounts") or []]
+    if not accounts:
+        return [{"user": remote_user}]
+    if len(accounts) > 1 or str(accounts[0].get("user") or "").strip() != remote_user:
+        raise WHMInputError(
+            f'A user session transfers exactly one account, the one of remote_user "{remote_user}": give at most '
+            f"one entry in accounts, with user {remote_user}."
+        )
+    return accounts
+
+
+def user_session_params(params: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
+    """create_remote_user_transfer_session's parameters.
+
+    The docs mark unrestricted_restore as required (and "must be 1"); 11.120 stores whatever is
+    given as the session's restricted/unrestricted mode (transfers_accounts.md 2.5), so the
+    module sends the declared value every time.
+    """
+    return {
+        "host": params["remote_host"],
+        "password": params["remote_password"],
+        "unrestricted_restore": params["unrestricted_restore"],
+    }
+
+
 def plan_transfer(
     accounts: t.Sequence[t.Dict[str, t.Any]],
     packages: t.Sequence[str],
     dest_accounts: t.Mapping[str, str],
     dest_packages: t.Set[str],
+    source_name_checked: bool = False,
 ) -> t.Dict[str, t.Any]:
-    """Split the declared accounts into present, conflicting and to-transfer (pure)."""
+    """Split the declared accounts into present, conflicting and to-transfer (pure).
+
+    ``source_name_checked``: the item type also refuses a destination account named like the
+    source account (AccountRemoteUser, transfers_accounts.md 2.5).
+    """
     owner_of = {domain: user for user, domain in dest_accounts.items() if domain}
     present, conflicts, to_transfer = [], [], []
     for account in accounts:
@@ -534,6 +612,16 @@ def plan_transfer(
                 )
             else:
                 present.append(dict(account, domain=account["domain"] or domain))
+        elif source_name_checked and account["user"] in dest_accounts:
+            # transfers_accounts.md 2.5: AccountRemoteUser checks the source name (not localuser)
+            # against the destination's accounts and fails the item when it exists, renamed or not.
+            conflicts.append(
+                dict(
+                    account,
+                    reason=f'the destination already has an account "{account["user"]}", and a user session '
+                    "refuses to transfer an account whose source name exists on the destination, even renamed",
+                )
+            )
         elif account["domain"] and account["domain"] in owner_of:
             owner = owner_of[account["domain"]]
             conflicts.append(
@@ -577,18 +665,20 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
     """transfer_session with no session_id: bring the declared accounts and packages over."""
     for secret in ("remote_password", "remote_ssh_key_passphrase", "remote_root_password"):
         api.add_secret(params.get(secret))
-    accounts = normalise_accounts(params.get("accounts") or [])
+    user_session = params.get("session_type") == "user"
+    module = USER_ACCOUNT_MODULE if user_session else ACCOUNT_MODULE
+    accounts = normalise_accounts(user_session_accounts(params) if user_session else params.get("accounts") or [])
     packages = [str(name) for name in params.get("packages") or []]
     feature_lists = list(dict.fromkeys(str(name) for name in params.get("feature_lists") or []))
     if not accounts and not packages and not feature_lists:
         raise WHMInputError(
             "Give accounts, packages or feature_lists to transfer, or a session_id to manage a session."
         )
-    check_item_options(api, accounts)
+    check_item_options(api, accounts, module)
 
     dest_accounts = read_destination_accounts(api)
     dest_packages = read_destination_packages(api) if packages else set()
-    plan = plan_transfer(accounts, packages, dest_accounts, dest_packages)
+    plan = plan_transfer(accounts, packages, dest_accounts, dest_packages, source_name_checked=user_session)
     dest_feature_lists = read_destination_feature_lists(api) if feature_lists else set()
     lists_missing = [name for name in feature_lists if name not in dest_feature_lists]
     if plan["conflicts"] and params["on_conflict"] == "fail":
@@ -625,27 +715,44 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
         return Result(changed=False, diff=diff, values=values, warnings=warnings)
 
     if check_mode:
-        # No session in check mode: only the credential check, which logs in and runs nothing.
-        check = api.call("remote_basic_credential_check", credential_params(params), write=False)
-        if not check.ok:
-            raise api.error(check, f"logging in to {params['remote_host']} as {params['remote_user']}")
+        if user_session:
+            # remote_basic_credential_check is an SSH login that needs a root escalation method for
+            # any user but root (transfers_accounts.md 2.5), and WHM's user sessions log in to the
+            # source's cPanel service, not SSH: no read checks a cPanel password.
+            warnings.append(
+                f"Check mode did not log in to {params['remote_host']}: WHM checks the cPanel password of "
+                f'"{params["remote_user"]}" only when the session runs.'
+            )
+        else:
+            # No session in check mode: only the credential check, which logs in and runs nothing.
+            check = api.call("remote_basic_credential_check", credential_params(params), write=False)
+            if not check.ok:
+                raise api.error(check, f"logging in to {params['remote_host']} as {params['remote_user']}")
         results += [_account_entry(a, "planned") for a in plan["to_transfer"]]
         package_results += [{"package": name, "result": "planned"} for name in plan["packages_missing"]]
         list_results += [{"feature_list": name, "result": "planned"} for name in lists_missing]
         values.update(accounts=_sorted(results), packages=package_results, feature_lists=list_results)
         return Result(changed=True, diff=diff, values=values, warnings=warnings)
 
-    created = api.write("create_remote_root_transfer_session", session_params(params))
+    if user_session:
+        created = api.write("create_remote_user_transfer_session", user_session_params(params))
+    else:
+        created = api.write("create_remote_root_transfer_session", session_params(params))
     warnings += created.warnings
     session_id = str((created.data or {}).get("transfer_session_id") or "")
     if not session_id:
         raise api.error(created, "no transfer_session_id in the answer")
     values["session_id"] = session_id
-    try:
-        to_transfer, analysis_conflicts = _check_against_analysis(api, session_id, plan, dest_accounts)
-    except WHMError:
-        _abort_quietly(api, session_id)
-        raise
+    if user_session:
+        # A user session logs in to nothing at creation and has no remote analysis
+        # (transfers_accounts.md 2.5): the source's domain is not known before the transfer.
+        to_transfer, analysis_conflicts = list(plan["to_transfer"]), []
+    else:
+        try:
+            to_transfer, analysis_conflicts = _check_against_analysis(api, session_id, plan, dest_accounts)
+        except WHMError:
+            _abort_quietly(api, session_id)
+            raise
     if analysis_conflicts:
         message = _conflict_message(analysis_conflicts)
         if params["on_conflict"] == "fail":
@@ -676,7 +783,7 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
         for name in plan["packages_missing"]
     ]
     commands += [
-        ("enqueue_transfer_item", dict(item_params(account), transfer_session_id=session_id, module=ACCOUNT_MODULE))
+        ("enqueue_transfer_item", dict(item_params(account), transfer_session_id=session_id, module=module))
         for account in to_transfer
     ]
     for response in api.batch(commands, write=True, abort_on_error=True):
@@ -694,7 +801,7 @@ def ensure_transfer(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
             state = wait_for_state(api, session_id, TERMINAL_STATES, params["wait_timeout"], params["poll_interval"])
     values["state"] = state
     report = session_report(api, session_id, state)
-    results += _results_from_report(to_transfer, report)
+    results += _results_from_report(to_transfer, report, module)
     package_results += _item_results(plan["packages_missing"], report, PACKAGE_MODULE, "package")
     list_results += _item_results(lists_missing, report, FEATURE_LIST_MODULE, "feature_list")
     values.update(
@@ -761,9 +868,9 @@ def retrieve_analysis(api: WhmApi, session_id: str) -> t.Dict[str, t.Any]:
 
 
 def _results_from_report(
-    accounts: t.Sequence[t.Mapping[str, t.Any]], report: t.Mapping[str, t.Any]
+    accounts: t.Sequence[t.Mapping[str, t.Any]], report: t.Mapping[str, t.Any], module: str = ACCOUNT_MODULE
 ) -> t.List[t.Dict[str, t.Any]]:
-    by_user = {item["item"]: item for item in report["items"] if item["item_type"] == ACCOUNT_MODULE}
+    by_user = {item["item"]: item for item in report["items"] if item["item_type"] == module}
     running = report["state"] not in TERMINAL_STATES
     results = []
     for account in accounts:
@@ -861,7 +968,7 @@ def manage_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
         "session_id": session_id,
         "state": state,
         "transfer_items": report["items"],
-        "accounts": [_item_as_account(item) for item in report["items"] if item["item_type"] == ACCOUNT_MODULE],
+        "accounts": [_item_as_account(item) for item in report["items"] if item["item_type"] in ACCOUNT_MODULES],
         "packages": [
             {"package": item["item"], "result": item["result"], "failure": item["failure"]}
             for item in report["items"]
@@ -904,7 +1011,9 @@ def ensure_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
         raise WHMInputError(f"state={params['state']} needs the session_id of the session to change.")
     if not params.get("remote_host"):
         raise WHMInputError("remote_host is required to create a transfer session.")
-    if params.get("remote_password") is None and params.get("remote_ssh_key_name") is None:
+    if params.get("session_type") == "user":
+        user_session_accounts(params)
+    elif params.get("remote_password") is None and params.get("remote_ssh_key_name") is None:
         raise WHMInputError("Give remote_password or remote_ssh_key_name to log in to the source server.")
     return ensure_transfer(api, params, check_mode)
 

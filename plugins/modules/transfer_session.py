@@ -24,6 +24,10 @@ description:
   - The session's state says only that processing ended; each account's outcome comes from the session's
     C(master.log) (C(fetch_transfer_session_log)), with the item log's last lines for accounts that failed or
     warned.
+  - "With O(session_type=user) the session is user-authenticated (C(create_remote_user_transfer_session)): the
+    destination logs in to the source as the cPanel user O(remote_user) with that user's password
+    (O(remote_password)) and transfers that one account (item C(AccountRemoteUser)), for example a customer moving
+    in from another provider whose root password you do not have. Packages and feature lists need a root session."
   - With O(session_id) the task manages an existing session instead - O(state=started) starts or resumes it,
     O(state=paused) pauses it, O(state=aborted) aborts it - and reports its accounts.
 author:
@@ -40,6 +44,9 @@ attributes:
       - Check mode creates no session. It reads the destination, checks the local usernames
         (C(validate_system_user)) and the source login (C(remote_basic_credential_check)), and predicts which
         accounts would be transferred (RV(accounts[].result=planned)).
+      - With O(session_type=user) check mode does not log in to the source (no read checks a cPanel user's
+        password; C(remote_basic_credential_check) is an SSH login meant for root logins) and says so in a warning;
+        a wrong password shows as a failed account when the session runs.
       - Whether an account really transfers is only known once the source has been analysed and the transfer ran.
   diff_mode:
     support: full
@@ -71,15 +78,35 @@ options:
     type: str
     choices: [present, started, paused, aborted]
     default: started
+  session_type:
+    description:
+      - V(root) creates a root session (C(create_remote_root_transfer_session)) that logs in as root, or as
+        O(remote_user) escalating to root with O(root_escalation_method); it can transfer any accounts, packages and
+        feature lists.
+      - V(user) creates a user session (C(create_remote_user_transfer_session)) that logs in as the cPanel user
+        O(remote_user) (not root) with O(remote_password) and transfers only that account. O(accounts) may be left
+        out or hold one entry whose O(accounts[].user) is O(remote_user) (to set O(accounts[].localuser),
+        O(accounts[].domain) and the other item keys). O(packages), O(feature_lists), SSH keys, O(remote_port),
+        the root escalation options, O(comm_transport), the thread counts and the other root session options are
+        refused.
+      - The type is explicit rather than guessed from O(remote_user), because a non-root O(remote_user) also
+        means a root session reached through O(root_escalation_method).
+    type: str
+    choices: [root, user]
+    default: root
   remote_host:
     description: Name or address of the source server. Required to create a session.
     type: str
   remote_user:
-    description: User to log in as on the source.
+    description:
+      - User to log in as on the source.
+      - With O(session_type=user), the cPanel user whose account is transferred.
     type: str
     default: root
   remote_password:
-    description: Password of O(remote_user) on the source. Give it or O(remote_ssh_key_name).
+    description:
+      - Password of O(remote_user) on the source. Give it or O(remote_ssh_key_name).
+      - With O(session_type=user), the cPanel password of O(remote_user) (required).
     type: str
   remote_ssh_key_name:
     description: Name of an SSH private key stored for root on the destination (WHM's C(sshkey_name)).
@@ -190,7 +217,8 @@ options:
         type: int
       options:
         description:
-          - Other keys of WHM's C(AccountRemoteRoot) transfer item (see C(transfer_module_schema)), for example
+          - Other keys of WHM's C(AccountRemoteRoot) (or, with O(session_type=user), C(AccountRemoteUser)) transfer
+            item (see C(transfer_module_schema)), for example
             C(skipaccount), C(force), C(mail_location), C(overwrite_all_dbs).
           - Checked against the server's schema before any session is created.
         type: dict
@@ -273,6 +301,19 @@ EXAMPLES = r"""
     msg: "{{ item.user }}: {{ item.result }} {{ item.failure or '' }}"
   loop: "{{ moved.accounts }}"
 
+- name: Move a customer's account from another provider with the customer's cPanel login, renaming it
+  hosting.whm.transfer_session:
+    whm_host: new.example.com
+    whm_api_token: "{{ vault_new_token }}"
+    session_type: user
+    remote_host: cpanel.other-provider.example
+    remote_user: carol
+    remote_password: "{{ vault_carol_cpanel_password }}"
+    accounts:
+      - user: carol
+        localuser: carolshop
+        domain: carols-shop.example
+
 - name: Pause a running session
   hosting.whm.transfer_session:
     session_id: "{{ moved.session_id }}"
@@ -314,7 +355,9 @@ accounts:
       description: Username on the destination.
       type: str
     domain:
-      description: The account's main domain, when known.
+      description:
+        - The account's main domain, when known (declared, read on the destination, or from the source's analysis in
+          a root session; a user session has no analysis).
       type: str
     result:
       description:
@@ -391,6 +434,7 @@ def transfer_session_argument_spec() -> ArgumentSpec:
     return ArgumentSpec(
         {
             "session_id": {"type": "str"},
+            "session_type": {"type": "str", "default": "root", "choices": ["root", "user"]},
             "state": {"type": "str", "default": "started", "choices": ["present", "started", "paused", "aborted"]},
             "remote_host": {"type": "str"},
             "remote_user": {"type": "str", "default": "root"},
