@@ -428,8 +428,10 @@ def session_report(api: WhmApi, session_id: str, state: str, excerpts: bool = Tr
     text = fetch_log(api, session_id, MASTER_LOG)
     if text is None:
         return report
+    # WHM's failure texts may quote what the source said about the login; the secrets of this run
+    # (remote_password...) are masked in every text taken from the logs, once decoded from JSON.
     parsed = parse_master_log(text)
-    report["failure"] = parsed["failure"]
+    report["failure"] = _scrubbed(api, parsed["failure"])
     report["events"] = parsed["events"]
     for item in parsed["items"].values():
         entry = {
@@ -437,13 +439,13 @@ def session_report(api: WhmApi, session_id: str, state: str, excerpts: bool = Tr
             "local_item": item["local_item"],
             "item_type": item["item_type"],
             "result": item["result"],
-            "failure": item["failure"],
+            "failure": _scrubbed(api, item["failure"]),
             "warnings": item["warnings"],
             "skipped_items": item["skipped_items"],
             "dangerous_items": item["dangerous_items"],
             "altered_items": item["altered_items"],
-            "warning_messages": item["warning_messages"],
-            "skipped_messages": item["skipped_messages"],
+            "warning_messages": [api.scrub(text) for text in item["warning_messages"]],
+            "skipped_messages": [api.scrub(text) for text in item["skipped_messages"]],
             "transfer_log": item["logs"].get("TRANSFER"),
             "restore_log": item["logs"].get("RESTORE"),
             "log_excerpt": "",
@@ -455,11 +457,15 @@ def session_report(api: WhmApi, session_id: str, state: str, excerpts: bool = Tr
                     continue
                 log = fetch_log(api, session_id, logfile)
                 if log:
-                    entry["log_excerpt"] = log_excerpt(log)
+                    entry["log_excerpt"] = api.scrub(log_excerpt(log))
                     break
         report["items"].append(entry)
     report["items"].sort(key=lambda entry: (entry["item_type"], entry["item"]))
     return report
+
+
+def _scrubbed(api: WhmApi, text: t.Optional[str]) -> t.Optional[str]:
+    return None if text is None else api.scrub(text)
 
 
 def _abort_quietly(api: WhmApi, session_id: str) -> None:

@@ -520,3 +520,211 @@ def test_ssh_key_login_in_check_mode_keeps_the_passphrase_secret(monkeypatch):
     assert result["failed"] is True
     assert result["msg"].endswith("bad passphrase ********")
     assert passphrase not in json.dumps({k: v for k, v in result.items() if k != "_calls"})
+
+
+# -- user-authenticated sessions (create_remote_user_transfer_session, AccountRemoteUser) -------
+
+USER_PASSWORD = "Carol-cPanel-Pw-9!"
+USER_SESSION = {
+    "session_type": "user",
+    "remote_host": "source.example.test",
+    "remote_user": "carol",
+    "remote_password": USER_PASSWORD,
+}
+
+
+def create_user_session(unrestricted="0"):
+    return Call(
+        "create_remote_user_transfer_session",
+        {"host": "source.example.test", "password": USER_PASSWORD, "unrestricted_restore": unrestricted},
+        envelope("create_remote_user_transfer_session", data={"transfer_session_id": SESSION}),
+    )
+
+
+def user_item_log(local, outcomes, **msgs):
+    return "\n".join(item_lines("carol", local, outcomes, item_type="AccountRemoteUser", **msgs))
+
+
+def test_user_session_transfers_the_users_account_renamed(monkeypatch):
+    calls = [
+        listaccts(("zed", "zed.example")),
+        validate("carolshop"),
+        create_user_session(unrestricted="1"),
+        batch(""),
+        Call("start_transfer_session", ID, envelope("start_transfer_session", data={"pid": 99})),
+        state("RUNNING"),
+        state("COMPLETED"),
+        log("master.log", user_item_log("carolshop", [("TRANSFER", "success"), ("RESTORE", "success")])),
+    ]
+    args = dict(
+        USER_SESSION,
+        unrestricted_restore=True,
+        accounts=[{"user": "carol", "localuser": "carolshop", "domain": "Carol.Example", "skipbwdata": True}],
+        poll_interval=1,
+    )
+    result = run(monkeypatch, transfer_session, args, calls)
+    assert result["failed"] is False, result.get("msg")
+    assert result["changed"] is True
+    assert result["session_id"] == SESSION
+    assert result["state"] == "COMPLETED"
+    assert result["accounts"] == [
+        {
+            "user": "carol",
+            "localuser": "carolshop",
+            "domain": "carol.example",
+            "result": "success",
+            "failure": None,
+            "warnings": 0,
+            "skipped_items": 0,
+            "warning_messages": [],
+            "skipped_messages": [],
+            "log_excerpt": "",
+        }
+    ]
+    assert enqueued(result["_calls"]) == [
+        {
+            "api.version": "1",
+            "transfer_session_id": SESSION,
+            "module": "AccountRemoteUser",
+            "user": "carol",
+            "localuser": "carolshop",
+            "domain": "carol.example",
+            "skipbwdata": "1",
+        }
+    ]
+    # No remote analysis and no credential check in a user session.
+    functions = [function for function, dummy in result["_calls"]]
+    assert "retrieve_transfer_session_remote_analysis" not in functions
+    assert "create_remote_root_transfer_session" not in functions
+    assert result["diff"]["after"]["accounts"] == ["carolshop", "zed"]
+    assert USER_PASSWORD not in json.dumps({k: v for k, v in result.items() if k != "_calls"})
+
+
+def test_user_session_without_accounts_moves_the_remote_user_and_hides_the_password(monkeypatch):
+    failure = f"The login for the cPanel user carol failed (password {USER_PASSWORD})"
+    calls = [
+        listaccts(),
+        validate("carol"),
+        create_user_session(),
+        batch(""),
+        Call("start_transfer_session", ID, envelope("start_transfer_session", data={"pid": 99})),
+        state("COMPLETED"),
+        log("master.log", user_item_log("carol", [("TRANSFER", "failed")], TRANSFER={"failure": failure})),
+        log("item-TRANSFER_AccountRemoteUser_carol", json.dumps({"type": "error", "contents": failure})),
+    ]
+    result = run(monkeypatch, transfer_session, USER_SESSION, calls)
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"Transfer session {SESSION} ended COMPLETED; items not transferred: carol.")
+    entry = result["accounts"][0]
+    assert (entry["user"], entry["localuser"], entry["result"]) == ("carol", "carol", "failed")
+    assert "(password ********)" in entry["failure"]
+    assert "(password ********)" in entry["log_excerpt"]
+    assert enqueued(result["_calls"])[0]["module"] == "AccountRemoteUser"
+    assert USER_PASSWORD not in json.dumps({k: v for k, v in result.items() if k != "_calls"})
+
+
+def test_user_session_account_present_creates_no_session(monkeypatch):
+    calls = [listaccts(("carolshop", "carol.example"), ("zed", "zed.example"))]
+    args = dict(USER_SESSION, accounts=[{"user": "carol", "localuser": "carolshop", "domain": "carol.example"}])
+    result = run(monkeypatch, transfer_session, args, calls)
+    assert result["failed"] is False, result.get("msg")
+    assert result["changed"] is False
+    assert result["session_id"] is None
+    assert [(e["localuser"], e["result"]) for e in result["accounts"]] == [("carolshop", "present")]
+
+
+def test_user_session_check_mode_reads_only_and_warns_it_did_not_log_in(monkeypatch, capsys):
+    calls = [listaccts(), validate("carol")]
+    result = run(monkeypatch, transfer_session, USER_SESSION, calls, check_mode=True)
+    assert result["failed"] is False, result.get("msg")
+    assert result["changed"] is True
+    assert result["session_id"] is None
+    assert result["accounts"][0]["result"] == "planned"
+    warning = (
+        'Check mode did not log in to source.example.test: WHM checks the cPanel password of "carol" only when '
+        "the session runs."
+    )
+    assert warning in capsys.readouterr().err
+
+
+def test_user_session_source_name_on_the_destination_conflicts_before_any_write(monkeypatch):
+    # AccountRemoteUser fails when the source name exists on the destination, even renamed.
+    calls = [listaccts(("carol", "other.example"))]
+    args = dict(USER_SESSION, accounts=[{"user": "carol", "localuser": "carol2"}])
+    result = run(monkeypatch, transfer_session, args, calls)
+    assert result["failed"] is True
+    assert result["msg"].startswith('Accounts conflict with the destination, nothing was transferred: "carol"')
+    assert "even renamed" in result["msg"]
+    assert [function for function, dummy in result["_calls"]] == ["listaccts"]
+
+
+def test_user_session_item_options_are_checked_against_the_user_module(monkeypatch):
+    schema = {"schema": {"primary": ["user"], "required": ["user", "localuser"], "keys": {"force": {"def": "int"}}}}
+    calls = [
+        Call(
+            "transfer_module_schema",
+            {"module": "AccountRemoteUser"},
+            envelope("transfer_module_schema", data=schema),
+        )
+    ]
+    args = dict(USER_SESSION, accounts=[{"user": "carol", "options": {"bogus": 1}}])
+    result = run(monkeypatch, transfer_session, args, calls)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "Account options not known to the AccountRemoteUser transfer module (transfer_module_schema): bogus."
+    )
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            {"remote_user": "root"},
+            "session_type=user logs in to the source as a cPanel user: set remote_user to the name of the account "
+            "to transfer (root logins use session_type=root).",
+        ),
+        ({"remote_password": None}, 'session_type=user needs remote_password, the cPanel password of "carol".'),
+        (
+            {"packages": ["gold"]},
+            "packages and feature_lists need root on the source: a user session (session_type=user) transfers only "
+            "the account of remote_user. Use session_type=root with the source's root login for them.",
+        ),
+        (
+            {"feature_lists": ["default"]},
+            "packages and feature_lists need root on the source: a user session (session_type=user) transfers only "
+            "the account of remote_user. Use session_type=root with the source's root login for them.",
+        ),
+        (
+            {"root_escalation_method": "su", "comm_transport": "whostmgr"},
+            "root_escalation_method, comm_transport: only for root sessions; create_remote_user_transfer_session "
+            "takes the host, the cPanel password and unrestricted_restore only.",
+        ),
+        (
+            {"accounts": [{"user": "carol"}, {"user": "dave"}]},
+            'A user session transfers exactly one account, the one of remote_user "carol": give at most one entry '
+            "in accounts, with user carol.",
+        ),
+        (
+            {"accounts": [{"user": "dave"}]},
+            'A user session transfers exactly one account, the one of remote_user "carol": give at most one entry '
+            "in accounts, with user carol.",
+        ),
+    ],
+)
+def test_user_session_bad_input(monkeypatch, extra, message):
+    result = run(monkeypatch, transfer_session, dict(USER_SESSION, **extra), [])
+    assert result["failed"] is True
+    assert result["msg"] == message
+    assert result["_calls"] == []
+
+
+def test_manage_a_user_session_reports_its_account(monkeypatch):
+    calls = [
+        state("PENDING"),
+        Call("start_transfer_session", ID),
+        state("COMPLETED"),
+        log("master.log", user_item_log("carolshop", [("TRANSFER", "success"), ("RESTORE", "success")])),
+    ]
+    result = run(monkeypatch, transfer_session, {"session_id": SESSION, "state": "started"}, calls)
+    assert result["failed"] is False, result.get("msg")
+    assert [(e["user"], e["localuser"], e["result"]) for e in result["accounts"]] == [("carol", "carolshop", "success")]
