@@ -229,3 +229,19 @@ def test_skipaccount_restores_into_the_existing_account():
     plan = _transfers.plan_transfer([entry], [], {"alice": "alice.example"}, set())
     assert [a["user"] for a in plan["to_transfer"]] == ["alice"]
     assert plan["present"] == []
+
+
+def test_plan_of_a_user_session_refuses_a_source_name_taken_on_the_destination():
+    # AccountRemoteUser checks the source name against the destination's accounts (not localuser).
+    accounts = _transfers.normalise_accounts(
+        [{"user": "carol", "localuser": "carolshop"}, {"user": "dora", "localuser": "dora2"}, {"user": "erin"}]
+    )
+    dest = {"carolshop": "carol.example", "dora": "dora-elsewhere.example"}
+    plan = _transfers.plan_transfer(accounts, [], dest, set(), source_name_checked=True)
+    assert [a["user"] for a in plan["present"]] == ["carol"]
+    assert [a["user"] for a in plan["conflicts"]] == ["dora"]
+    assert "even renamed" in plan["conflicts"][0]["reason"]
+    assert [a["user"] for a in plan["to_transfer"]] == ["erin"]
+    # Root sessions check the local name only: the renamed dora is transferred.
+    root_plan = _transfers.plan_transfer(accounts, [], dest, set())
+    assert [a["user"] for a in root_plan["to_transfer"]] == ["dora", "erin"]
