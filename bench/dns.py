@@ -17,84 +17,17 @@ import argparse
 import json
 import os
 import secrets
-import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ZONE_IP = "192.0.2.10"
 
-
-class PlaybookFailed(Exception):
-    pass
-
-
-def admin(url: str, ca: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{url}/__emulator__/{path}", data=data, method="POST" if data else "GET")
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=ca), timeout=30) as response:
-        return json.load(response)
-
-
-def json_api(info: dict, token: str, function: str, params: dict) -> dict:
-    query = urllib.parse.urlencode(dict(params, **{"api.version": 1}))
-    request = urllib.request.Request(f"{info['url']}/json-api/{function}?{query}")
-    request.add_header("Authorization", f"whm root:{token}")
-    context = ssl.create_default_context(cafile=info["ca"])
-    with urllib.request.urlopen(request, context=context, timeout=60) as response:
-        envelope = json.load(response)
-    if not envelope.get("metadata", {}).get("result"):
-        raise SystemExit(f"{function} failed during setup: {envelope.get('metadata', {}).get('reason')}")
-    return envelope
-
-
-def start_emulator(state: Path, token: str) -> tuple[subprocess.Popen, dict]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "whm_emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            str(state),
-            "--hostname",
-            "bench.example.test",
-            "--token",
-            token,
-            "--admin",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    info_file = state / "server.json"
-    for _ in range(200):
-        if info_file.exists() and info_file.stat().st_size:
-            return process, json.loads(info_file.read_text())
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    stop(process)
-    raise SystemExit("the emulator did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from _emulator import PlaybookFailed, admin, json_api, start_emulator, stop  # noqa: E402
 
 
 def record_sets(count: int) -> list[dict]:
@@ -168,12 +101,12 @@ def run_playbook(work: Path, env: dict, playbook: Path, log: Path) -> float:
 
 def measure(info: dict, work: Path, env: dict, name: str, playbook: Path, report: dict, requests: bool) -> None:
     for label in ("first run", "rerun (no change)"):
-        admin(info["url"], info["ca"], "reset", {"stats": True})
+        admin(info, "reset", {"stats": True})
         seconds = run_playbook(work, env, playbook, work / f"{name}-{len(report['runs'])}.log")
-        stats = admin(info["url"], info["ca"], "stats")
+        stats = admin(info, "stats")
         run = {"benchmark": name, "run": label, "seconds": round(seconds, 2), "stats": stats}
         if requests:
-            run["requests"] = admin(info["url"], info["ca"], "requests")
+            run["requests"] = admin(info, "requests")
         report["runs"].append(run)
         print(
             f"{name:<18} {label:<18} {seconds:7.2f} s  requests={stats.get('total')} reads={stats.get('reads')} "

@@ -18,16 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import signal
-import ssl
-import string
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -36,78 +30,7 @@ BIN = Path(sys.executable).parent
 SOURCE_HOST = "source.bench.test"
 DEST_HOST = "dest.bench.test"
 
-
-class PlaybookFailed(Exception):
-    pass
-
-
-def random_string(length: int) -> str:
-    return "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(length))
-
-
-def admin(info: dict, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{info['url']}/__emulator__/{path}", data=data, method="POST" if data else "GET")
-    request.add_header("Content-Type", "application/json")
-    context = ssl.create_default_context(cafile=info["ca"])
-    with urllib.request.urlopen(request, context=context, timeout=30) as response:
-        return json.load(response)
-
-
-def json_api(info: dict, token: str, function: str, params: dict) -> dict:
-    body = urllib.parse.urlencode(dict(params, **{"api.version": 1})).encode()
-    request = urllib.request.Request(f"{info['url']}/json-api/{function}", data=body, method="POST")
-    request.add_header("Authorization", f"whm root:{token}")
-    context = ssl.create_default_context(cafile=info["ca"])
-    with urllib.request.urlopen(request, context=context, timeout=60) as response:
-        envelope = json.load(response)
-    if not envelope.get("metadata", {}).get("result"):
-        raise RuntimeError(f"{function} failed during setup: {envelope.get('metadata', {}).get('reason')}")
-    return envelope
-
-
-def start_emulator(state: Path, hostname: str, ip: str, token: str, extra: list[str]) -> tuple[subprocess.Popen, dict]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "whm_emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            str(state),
-            "--hostname",
-            hostname,
-            "--ip",
-            ip,
-            "--token",
-            token,
-            "--admin",
-            *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    info_file = state / "server.json"
-    for _ in range(200):
-        if info_file.exists() and info_file.stat().st_size:
-            return process, json.loads(info_file.read_text())
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    stop(process)
-    raise RuntimeError(f"the emulator {hostname} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from _emulator import PlaybookFailed, admin, json_api, random_string, start_emulator, stop  # noqa: E402
 
 
 def transfer_task_times(junit_dir: Path) -> list[dict]:
@@ -191,7 +114,7 @@ def main() -> int:
         try:
             source_token, source_password, dest_token = random_string(32), random_string(20), random_string(32)
             process, source = start_emulator(
-                work / "source", SOURCE_HOST, "192.0.2.20", source_token, ["--root-password", source_password]
+                work / "source", source_token, SOURCE_HOST, "192.0.2.20", ["--root-password", source_password]
             )
             processes.append(process)
             settings = [
@@ -204,9 +127,9 @@ def main() -> int:
                 settings += ["--set", f"transfer_seconds_per_item={args.transfer_seconds:g}"]
             process, dest = start_emulator(
                 work / "destination",
+                dest_token,
                 DEST_HOST,
                 "192.0.2.30",
-                dest_token,
                 ["--root-password", random_string(20)] + settings,
             )
             processes.append(process)

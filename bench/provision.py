@@ -12,54 +12,16 @@ import argparse
 import json
 import os
 import secrets
-import signal
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-
-def admin(url: str, ca: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{url}/__emulator__/{path}", data=data, method="POST" if data else "GET")
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=ca), timeout=30) as response:
-        return json.load(response)
-
-
-def start_emulator(state: Path, token: str) -> tuple[subprocess.Popen, dict]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "whm_emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            str(state),
-            "--token",
-            token,
-            "--root-password",
-            secrets.token_hex(8),
-            "--admin",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    info_file = state / "server.json"
-    for _ in range(200):
-        if info_file.exists():
-            return process, json.loads(info_file.read_text())
-        time.sleep(0.05)
-    process.kill()
-    raise SystemExit("the emulator did not start")
+from _emulator import admin, start_emulator, stop  # noqa: E402
 
 
 def write_vars(path: Path, packages: int, accounts: int, tokens: int = 0) -> None:
@@ -116,7 +78,7 @@ def main() -> None:
         )
         write_vars(work / "vars.yml", args.packages, args.accounts, args.tokens)
         token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
-        process, info = start_emulator(work / "state", token)
+        process, info = start_emulator(work / "state", token, extra=["--root-password", secrets.token_hex(8)])
         try:
             env = dict(
                 os.environ,
@@ -130,9 +92,9 @@ def main() -> None:
             )
             report = {"packages": args.packages, "accounts": args.accounts, "tokens": args.tokens, "runs": []}
             for label in ("first run", "second run (no change)"):
-                admin(info["url"], info["ca"], "reset", {"stats": True})
+                admin(info, "reset", {"stats": True})
                 seconds = run_playbook(work, env)
-                stats = admin(info["url"], info["ca"], "stats")
+                stats = admin(info, "stats")
                 report["runs"].append({"run": label, "seconds": round(seconds, 2), "stats": stats})
                 print(
                     f"{label:<24} {seconds:7.2f} s  requests={stats.get('total')} reads={stats.get('reads')} "
@@ -141,8 +103,7 @@ def main() -> None:
                 print("    " + ", ".join(f"{fn}={n}" for fn, n in sorted(stats.get("by_function", {}).items())))
             print(json.dumps(report))
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=10)
+            stop(process)
 
 
 if __name__ == "__main__":
