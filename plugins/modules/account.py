@@ -228,39 +228,15 @@ account:
       sample: Unpaid invoice 1234
 """
 
-from ansible_collections.hosting.whm.plugins.module_utils._accounts import ensure_account
+from ansible_collections.hosting.whm.plugins.module_utils._accounts import account_options, ensure_account
 from ansible_collections.hosting.whm.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.hosting.whm.plugins.module_utils._module import Context, run_module
 from ansible_collections.hosting.whm.plugins.module_utils._result import Result
 
 
 def account_argument_spec() -> ArgumentSpec:
-    return ArgumentSpec(
-        {
-            "user": {"type": "str", "required": True, "aliases": ["username"]},
-            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "suspended"]},
-            "domain": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "update_password": {
-                "type": "str",
-                "default": "on_create",
-                "choices": ["on_create", "always"],
-                "no_log": False,
-            },
-            "plan": {"type": "str"},
-            "contact_email": {"type": "str"},
-            "quota": {"type": "str"},
-            "bwlimit": {"type": "str"},
-            "hasshell": {"type": "bool"},
-            "owner": {"type": "str"},
-            "theme": {"type": "str"},
-            "ip": {"type": "str"},
-            "dedicated_ip": {"type": "bool"},
-            "language": {"type": "str"},
-            "suspend_reason": {"type": "str"},
-            "keep_dns": {"type": "bool", "default": False},
-        }
-    )
+    # The same options are the element options of hosting.whm.accounts.
+    return ArgumentSpec(account_options())
 
 
 def handle(ctx: Context) -> Result:
