@@ -217,3 +217,52 @@ def test_showbw_reports_limit_in_bytes(whm: Whm) -> None:
     whm.ok("limitbw", {"user": "alice", "bwlimit": "unlimited"})
     assert whm.ok("showbw", {"searchtype": "user", "search": "alice"})["data"]["acct"][0]["limit"] == 0
     assert whm.fail("showbw", {"searchtype": "plan"}) == "Unknown search type."
+
+
+def _a_records(whm: Whm, zone: str) -> dict:
+    records = whm.ok("dumpzone", {"domain": zone})["data"]["zone"][0]["record"]
+    return {r["name"]: r["address"] for r in records if r.get("type") == "A"}
+
+
+def test_setsiteip_moves_the_account_and_its_zone(whm: Whm) -> None:
+    whm.admin("POST", "settings", {"additional_ips": "192.0.2.20, 192.0.2.30"})
+    whm.create("alice")
+    whm.create("bob")
+    before = _a_records(whm, "alice.example.com")
+    assert set(before.values()) == {"192.0.2.10"}
+    env = whm.ok("setsiteip", {"user": "alice", "ip": "192.0.2.20"})
+    assert env["metadata"]["reason"] == "OK" and "data" not in env
+    acct = whm.ok("accountsummary", {"user": "alice"})["data"]["acct"][0]
+    assert acct["ip"] == "192.0.2.20"
+    after = _a_records(whm, "alice.example.com")
+    assert set(after) == set(before) and set(after.values()) == {"192.0.2.20"}
+    # Other accounts and their zones stay on the shared address.
+    assert whm.ok("accountsummary", {"user": "bob"})["data"]["acct"][0]["ip"] == "192.0.2.10"
+    assert set(_a_records(whm, "bob.example.com").values()) == {"192.0.2.10"}
+    # Same address: a success that names it, nothing changes.
+    again = whm.ok("setsiteip", {"domain": "alice.example.com", "ip": "192.0.2.20"})
+    assert again["metadata"]["reason"] == "alice.example.com is already using ip 192.0.2.20"
+    # Back to the shared address, found by domain.
+    whm.ok("setsiteip", {"domain": "alice.example.com", "ip": "192.0.2.10"})
+    assert whm.ok("listaccts", {"searchtype": "user", "search": "alice"})["data"]["acct"][0]["ip"] == "192.0.2.10"
+
+
+def test_setsiteip_failures(whm: Whm) -> None:
+    whm.admin("POST", "settings", {"additional_ips": "192.0.2.20"})
+    whm.create("alice")
+    whm.create("bob")
+    assert whm.fail("setsiteip", {"user": "alice", "ip": "198.51.100.7"}) == (
+        "Unable to set to an unconfigured ip address"
+    )
+    assert whm.fail("setsiteip", {"user": "alice", "ip": "999.1.1.1"}) == (
+        "The specified IP address “999.1.1.1” is invalid."
+    )
+    assert whm.fail("setsiteip", {"user": "nobody1", "ip": "192.0.2.20"}) == "Invalid user: nobody1"
+    assert whm.fail("setsiteip", {"user": "bob", "domain": "alice.example.com", "ip": "192.0.2.20"}) == (
+        "User does not own the domain provided."
+    )
+    whm.ok("setsiteip", {"user": "alice", "ip": "192.0.2.20"})
+    assert whm.fail("setsiteip", {"user": "bob", "ip": "192.0.2.20"}) == (
+        "Sorry, 192.0.2.20 is in use by another domain name and is not a shared ip."
+    )
+    assert whm.ok("accountsummary", {"user": "bob"})["data"]["acct"][0]["ip"] == "192.0.2.10"

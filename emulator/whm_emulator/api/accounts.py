@@ -851,3 +851,92 @@ def get_domain_info(ctx: CallContext, args: Args) -> Result:
             }
         )
     return Result(data={"domains": records})
+
+
+# ---------------------------------------------------------------------------------------
+# setsiteip
+# ---------------------------------------------------------------------------------------
+
+
+def configured_ips(ctx: CallContext) -> List[str]:
+    """The server's IPv4 addresses: ``--ip`` (the shared one) and the ``additional_ips`` setting."""
+    extra = ctx.emulator.setting("additional_ips", "") or ""
+    ips = [ctx.emulator.config.ip]
+    ips += [ip.strip() for ip in extra.split(",") if ip.strip() and ip.strip() not in ips]
+    return ips
+
+
+def _valid_ipv4(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts)
+
+
+def _change_zone_ip(ctx: CallContext, domains: List[str], old: str, new: str) -> None:
+    """Whostmgr/Accounts/SiteIP.pm via Whostmgr::DNS::ZoneIP::changezoneip: in the zones of the
+    account's domains, every A record pointing at the old address points at the new one; a zone
+    that changes gets the next serial. Other records (custom A records elsewhere) stay."""
+    from whm_emulator import WHM_VERSION
+    from whm_emulator.api.dns import load_zone, save_zone
+    from whm_emulator.dns_zonefile import next_serial, parse, write_legacy
+
+    for domain in domains:
+        text = load_zone(ctx, domain)
+        if text is None:
+            continue
+        items = parse(text, domain)
+        changed = False
+        for item in items:
+            if item.kind == "record" and item.rtype == "A" and item.data and item.data[0] == old:
+                item.data[0] = new
+                changed = True
+        if not changed:
+            continue
+        soa = next((i for i in items if i.kind == "record" and i.rtype == "SOA"), None)
+        if soa is not None:
+            soa.data[2] = next_serial(str(soa.data[2]))
+        save_zone(ctx, domain, write_legacy(items, domain, WHM_VERSION, ctx.emulator.config.hostname))
+
+
+@api_function("setsiteip", write=True, acl="all")
+def setsiteip(ctx: CallContext, args: Args) -> Result:
+    """Whostmgr/API/1/Accounts.pm ``setsiteip`` and Whostmgr/Accounts/SiteIP.pm ``set``.
+
+    ``user`` or ``domain`` (the domain's owner; both given and not matching fails); no account
+    access check in the API wrapper. The account's cpuser IP changes (listaccts ``ip``) and the
+    A records of its zones holding the old address move to the new one. Same address: success
+    with the reason ``<domain> is already using ip <ip>``. The new address must be one of the
+    server's; an address another account uses (a dedicated one) is refused. Success: reason
+    ``OK``, no ``data``.
+    """
+    user = args.get("user") or ""
+    if args.has("domain"):
+        owner = domain_owner(ctx, (args.get("domain") or "").strip().lower()) or ""
+        if args.has("user") and owner != user:
+            raise ApiError("User does not own the domain provided.")
+        user = owner
+    account = load_account(ctx, user) if user else None
+    if account is None:
+        # SiteIP.pm: the home directory lookup comes first.
+        raise ApiError(f"Invalid user: {user}")
+    cpuser = dict(account["cpuser"])
+    domain = account["domain"]
+    old = cpuser.get("IP") or ctx.emulator.config.ip
+    new = (args.get("ip") or "").strip()
+    if not new:
+        raise ApiError(f"The system could not determine the new IP address for “{domain} ({user})”")
+    if new == old:
+        return Result(reason=f"{domain} is already using ip {new}")
+    if not _valid_ipv4(new):
+        raise ApiError(f"The specified IP address “{new}” is invalid.")
+    if new not in configured_ips(ctx):
+        raise ApiError("Unable to set to an unconfigured ip address")
+    if new != ctx.emulator.config.ip:
+        # An address other than the shared one that another account uses is dedicated to it.
+        for other in _accounts(ctx):
+            if other["user"] != user and (other["cpuser"].get("IP") or ctx.emulator.config.ip) == new:
+                raise ApiError(f"Sorry, {new} is in use by another domain name and is not a shared ip.")
+    cpuser["IP"] = new
+    save_cpuser(ctx, user, cpuser)
+    domains = [r[0] for r in ctx.db.execute("SELECT domain FROM domains WHERE user = ?", (user,)).fetchall()]
+    _change_zone_ip(ctx, sorted(set(domains) | {domain}), old, new)
+    return Result()
