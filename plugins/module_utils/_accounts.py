@@ -582,11 +582,6 @@ def _plan_create(
 def _plan_update(request: AccountRequest, current: t.Dict[str, t.Any]) -> AccountPlan:
     user, settings = request.user, request.settings
     to_change = {option: value for option, value in settings.items() if current.get(option) != value}
-    if "ip" in to_change:
-        raise WHMInputError(
-            f'The account "{user}" uses the IP address {current.get("ip")}, not {settings["ip"]}: '
-            "this module sets the IP address only when it creates an account."
-        )
     if "plan" in to_change:
         # changepackage re-applies the package's limits, so declared ones are set again after it.
         to_change.update({k: v for k, v in settings.items() if k in PACKAGE_DRIVEN})
@@ -627,7 +622,7 @@ def _plan_update(request: AccountRequest, current: t.Dict[str, t.Any]) -> Accoun
 
 
 def settings_commands(user: str, changes: t.Mapping[str, t.Any]) -> t.List[Command]:
-    """modifyacct (one call for all its keys), then editquota and limitbw."""
+    """modifyacct (one call for all its keys), then editquota, limitbw and setsiteip."""
     commands: t.List[Command] = []
     modify = {MODIFYACCT_KEYS[k]: v for k, v in changes.items() if k in MODIFYACCT_KEYS}
     if modify:
@@ -636,6 +631,13 @@ def settings_commands(user: str, changes: t.Mapping[str, t.Any]) -> t.List[Comma
         commands.append(("editquota", {"user": user, "quota": changes["quota"]}))
     if "bwlimit" in changes:
         commands.append(("limitbw", {"user": user, "bwlimit": changes["bwlimit"]}))
+    if "ip" in changes:
+        # transfers_accounts.md 3.7: listaccts/accountsummary give the public address, which is what
+        # setsiteip takes (it maps public to local itself, Whostmgr/API/1/Accounts.pm). WHM moves the
+        # account's sites and the A records of its zones that held the old address; the address must
+        # be configured on the server and not dedicated to another account, else WHM refuses.
+        # Sending it again is harmless: the same address is a success that changes nothing.
+        commands.append(("setsiteip", {"user": user, "ip": changes["ip"]}))
     return commands
 
 

@@ -571,13 +571,46 @@ def test_plan_change_reapplies_declared_limits(monkeypatch):
     assert result["diff"]["after"]["quota"] == 1024
 
 
-def test_ip_cannot_change(monkeypatch):
-    result = run(monkeypatch, account, {"user": "example", "ip": "192.0.2.99"}, [summary()])
-    assert result["failed"] is True
-    assert result["msg"] == (
-        'The account "example" uses the IP address 192.0.2.10, not 192.0.2.99: this module sets the IP address '
-        "only when it creates an account."
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_ip_change_uses_setsiteip(monkeypatch, check_mode):
+    calls = [summary()] + ([] if check_mode else [Call("setsiteip", {"user": "example", "ip": "192.0.2.99"})])
+    result = run(monkeypatch, account, {"user": "example", "ip": " 192.0.2.99"}, calls, check_mode=check_mode)
+    assert result["failed"] is False, result.get("msg")
+    assert result["changed"] is True
+    assert result["diff"] == {"before": BEFORE, "after": dict(BEFORE, ip="192.0.2.99")}
+    assert result["account"]["ip"] == "192.0.2.99"
+
+
+def test_same_ip_is_unchanged(monkeypatch):
+    result = run(monkeypatch, account, {"user": "example", "ip": "192.0.2.10"}, [summary()])
+    assert result["changed"] is False
+
+
+def test_ip_change_comes_after_modifyacct_and_before_suspension(monkeypatch):
+    result = run(
+        monkeypatch,
+        account,
+        {"user": "example", "ip": "192.0.2.99", "hasshell": True, "state": "suspended", "suspend_reason": "Moved"},
+        [
+            summary(),
+            Call("modifyacct", {"user": "example", "HASSHELL": "1"}),
+            Call("setsiteip", {"user": "example", "ip": "192.0.2.99"}),
+            Call("suspendacct", {"user": "example", "reason": "Moved"}),
+        ],
     )
+    assert result["changed"] is True
+
+
+def test_ip_change_refused_by_whm(monkeypatch):
+    reason = "Unable to set to an unconfigured ip address"
+    result = run(
+        monkeypatch,
+        account,
+        {"user": "example", "ip": "198.51.100.7"},
+        [summary(), Call("setsiteip", {"user": "example", "ip": "198.51.100.7"}, envelope("setsiteip", 0, reason))],
+    )
+    assert result["failed"] is True
+    assert result["msg"] == f"WHM API function setsiteip failed on {HOST}: {reason}"
 
 
 @pytest.mark.parametrize("check_mode", [False, True])

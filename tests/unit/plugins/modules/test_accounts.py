@@ -209,10 +209,6 @@ def test_unknown_element_option_is_refused_by_the_argument_spec(monkeypatch):
             [{"user": "example", "quota": 10}, {"user": "newbie"}],
             'accounts[1]: domain is required to create the account "newbie".',
         ),
-        (
-            [{"user": "example", "quota": 10}, {"user": "shop", "ip": "192.0.2.99"}],
-            'accounts[1]: The account "shop" uses the IP address 192.0.2.11',
-        ),
     ],
 )
 def test_checks_that_need_the_listing_refuse_before_any_write(monkeypatch, declared, message):
@@ -317,3 +313,31 @@ def test_a_refused_new_username_in_the_batch_stops_before_any_write(monkeypatch)
     assert result["failed"] is True
     assert result["msg"].endswith(f'(account "two"): {refusal}')
     assert [function for function, dummy in result["_calls"]] == ["listaccts", "batch"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_ip_change_goes_in_the_batch(monkeypatch, check_mode):
+    declared = [{"user": "example", "ip": "192.0.2.10"}, {"user": "shop", "ip": "192.0.2.99", "quota": 100}]
+    calls = [listing(EXAMPLE, SHOP)]
+    if not check_mode:
+        calls.append(
+            batch(
+                ("editquota", [("user", "shop"), ("quota", 100)]),
+                ("setsiteip", [("user", "shop"), ("ip", "192.0.2.99")]),
+            )
+        )
+    result = run(monkeypatch, accounts, {"accounts": declared}, calls, check_mode=check_mode)
+    assert result["failed"] is False, result.get("msg")
+    assert [(item["user"], item["changed"]) for item in result["accounts"]] == [("example", False), ("shop", True)]
+    assert result["accounts"][1]["account"]["ip"] == "192.0.2.99"
+    assert result["diff"]["before"]["shop"]["ip"] == "192.0.2.11"
+    assert result["diff"]["after"]["shop"]["ip"] == "192.0.2.99"
+
+
+def test_ip_refused_by_whm_names_the_account(monkeypatch):
+    reason = "Sorry, 192.0.2.99 is in use by another domain name and is not a shared ip."
+    failed = envelope("setsiteip", 0, reason)
+    calls = [listing(EXAMPLE, SHOP), Call("setsiteip", {"user": "shop", "ip": "192.0.2.99"}, failed)]
+    result = run(monkeypatch, accounts, {"accounts": [{"user": "shop", "ip": "192.0.2.99"}]}, calls)
+    assert result["failed"] is True
+    assert "setsiteip" in result["msg"] and "shop" in result["msg"] and reason in result["msg"]
