@@ -155,7 +155,6 @@ EXAMPLES = r"""
         suspend_reason: Unpaid invoice 1234
       - user: gone
         state: absent
-  no_log: true
 """
 
 RETURN = r"""

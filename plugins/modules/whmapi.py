@@ -104,10 +104,10 @@ EXAMPLES = r"""
     fail_on_error: false
   register: killpkg
 
-- name: Report why it failed
+- name: Report why it failed (in check mode the write is not run and there is no answer)
   ansible.builtin.debug:
     msg: "{{ killpkg.metadata.reason }}"
-  when: killpkg.metadata.result == 0
+  when: killpkg.metadata is defined and killpkg.metadata.result == 0
 """
 
 RETURN = r"""
