@@ -19,7 +19,7 @@ description:
     with a warning when the account turns out to exist. C(removeacct) is handled the same way.
   - Changes the plan with C(changepackage), the contact email, shell access, owner, main domain and theme with
     one C(modifyacct) call, the disk quota with C(editquota), the bandwidth limit with C(limitbw), the password
-    with C(passwd), and suspension with C(suspendacct) and C(unsuspendacct).
+    with C(passwd), the IP address with C(setsiteip), and suspension with C(suspendacct) and C(unsuspendacct).
   - Settings you leave out are not managed.
   - Usernames, domains and passwords are checked against WHM's rules before any change is made.
 author:
@@ -106,8 +106,12 @@ options:
     type: str
   ip:
     description:
-      - The IPv4 address of a new account (C(createacct) C(customip)). WHM picks one when it is not given.
-      - The module does not move an existing account to another address; a different address fails.
+      - The IPv4 address of the account. A new account gets it with C(createacct) C(customip); WHM picks one
+        when it is not given.
+      - An existing account on another address is moved with C(setsiteip). WHM moves its sites and changes the
+        A records of its DNS zones that held the old address. WHM refuses an address that is not configured on
+        the server or that is dedicated to another account, and the task fails with its reason.
+      - Give the address as C(listaccts) shows it (the public one behind NAT).
     type: str
   dedicated_ip:
     description:
@@ -117,13 +121,18 @@ options:
   language:
     description:
       - The locale of a new account, for example V(en).
-      - Used only when the account is created; WHM API 1 has no call that reads an account's locale back, so the
-        module cannot compare it later.
+      - Used only when the account is created. C(listaccts) and C(accountsummary) do not return the locale and no
+        other WHM API 1 read does; C(modifyacct) would set it (C(LOCALE)) but the module could not tell whether it
+        differs, so it would report a change on every run.
     type: str
   suspend_reason:
     description:
       - Why the account is suspended, used when O(state=suspended) suspends it.
-      - An account that already is suspended keeps its reason; WHM does not update it.
+      - An account that already is suspended keeps its reason and the module reports no change. WHM's
+        C(suspendacct) on a suspended account succeeds without changing anything, and WHM API 1 has no other
+        call that sets the reason. Unsuspending and suspending again would set it, but would bring the
+        account's sites, mail and logins back for a moment and drop a root-only (locked) suspension, so the
+        module does not do it. To change the reason, unsuspend the account with O(state=present) first.
     type: str
   keep_dns:
     description:

@@ -23,7 +23,8 @@ description:
     written.
   - "Writes: C(removeacct) and then C(createacct) one account at a time, each with a read-back when it times
     out instead of a second attempt (as M(hosting.whm.account) does). The other changes of all accounts
-    (C(unsuspendacct), C(changepackage), C(modifyacct), C(editquota), C(limitbw), C(passwd), C(suspendacct))
+    (C(unsuspendacct), C(changepackage), C(modifyacct), C(editquota), C(limitbw), C(setsiteip), C(passwd),
+    C(suspendacct))
     go in one WHM C(batch) request (50 commands a request), in order, stopping at the first failure; a single
     change is sent alone."
   - Accounts not listed are left alone. There is deliberately no C(prune) option that removes unlisted
@@ -110,7 +111,9 @@ options:
         type: str
       ip:
         description:
-          - The IPv4 address of a new account. An existing account on another address fails.
+          - The IPv4 address of the account; a new account gets it at creation, an existing one on another
+            address is moved with C(setsiteip) (WHM also changes the A records of its zones that held the old
+            address, and refuses an address not configured on the server or dedicated to another account).
         type: str
       dedicated_ip:
         description:
@@ -118,11 +121,13 @@ options:
         type: bool
       language:
         description:
-          - The locale of a new account. Used only at creation.
+          - The locale of a new account. Used only at creation, because no WHM API 1 read returns an account's
+            locale.
         type: str
       suspend_reason:
         description:
-          - Why the account is suspended, used when V(suspended) suspends it.
+          - Why the account is suspended, used when V(suspended) suspends it. An account that already is
+            suspended keeps its reason (WHM's C(suspendacct) does not change it); see M(hosting.whm.account).
         type: str
       keep_dns:
         description:
