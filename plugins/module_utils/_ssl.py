@@ -727,7 +727,11 @@ def _apply(api: WhmApi, plans: t.Sequence[VhostPlan], pending: t.Sequence[int], 
     calls = [t.cast(t.Tuple[str, t.Dict[str, t.Any]], plans[index].call) for index in pending]
     if len(pending) == 1:
         function, params = calls[0]
-        outcomes[pending[0]] = plans[pending[0]].result(written=True, data=api.write(function, params).data)
+        response = api.call(function, params, write=True)
+        if not response.ok:
+            # Name the website: the reason alone rarely says which of the listed certificates failed.
+            raise api.error(response, f"certificate of {plans[pending[0]].domain}")
+        outcomes[pending[0]] = plans[pending[0]].result(written=True, data=response.data)
         return
     applied: t.List[str] = []
     failed: t.List[t.Tuple[str, str, str]] = []

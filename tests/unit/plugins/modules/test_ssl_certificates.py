@@ -267,6 +267,28 @@ def test_failed_batch_command_names_the_domain_and_what_changed(monkeypatch):
     assert_no_key(result)
 
 
+def test_single_failed_install_names_the_domain(monkeypatch):
+    items = wishes()
+    p = pki()
+    installed = [
+        component("example.com", p.leaf, p.key_pem, p.bundle),
+        component("shop.example.com", p.wildcard, p.key_pem),
+    ]
+    reason = "Certificate verification failed!"
+    calls = [
+        all_components(*installed),
+        vhosts(),
+        Call("installssl", install_params(items[1]), envelope("installssl", result=0, reason=reason)),
+    ]
+    result = run(monkeypatch, ssl_certificates, {"certificates": items}, calls)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        f"WHM API function installssl failed on whm.example.com:2087 (certificate of example.net): {reason}"
+    )
+    assert result["function"] == "installssl"
+    assert_no_key(result)
+
+
 def test_whm_already_installed_in_a_batch_is_no_change_with_a_warning(monkeypatch):
     p = pki()
     seen = []
