@@ -81,6 +81,7 @@ EXAMPLES = r"""
     service: "{{ item }}"
     certificate: "{{ lookup('ansible.builtin.file', 'certs/host.crt') }}"
     private_key: "{{ vault_host_key }}"
+    ca_bundle: "{{ lookup('ansible.builtin.file', 'certs/intermediates.pem') }}"
   loop: [exim, dovecot, ftp]
 
 - name: Back to a self-signed certificate
