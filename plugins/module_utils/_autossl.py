@@ -279,7 +279,13 @@ def ensure_autossl(
         changed, provider_before, provider_after = ensure_provider(api, providers, provider, accept_terms, check_mode)
         before["provider"], after["provider"] = provider_before, provider_after
         if changed:
-            providers = [dict(p, enabled=1 if p.get("module_name") == provider else 0) for p in providers]
+            # The enabled provider also has its terms accepted now, as RV(provider) says.
+            providers = [
+                dict(p, enabled=1, x_terms_of_service_accepted=p.get("x_terms_of_service") or None)
+                if p.get("module_name") == provider
+                else dict(p, enabled=0)
+                for p in providers
+            ]
     values: t.Dict[str, t.Any] = {"provider": after["provider"], "providers": [provider_view(p) for p in providers]}
     if run_for:
         if not run_for.strip() or run_for.strip() != run_for:

@@ -145,6 +145,10 @@ def test_enable_provider_accepting_terms(monkeypatch, check_mode):
         "terms_of_service": TOS,
         "terms_of_service_accepted": True,
     }
+    # The list of providers agrees with RV(provider): one enabled, its terms accepted.
+    listed = {entry["name"]: entry for entry in result["providers"]}
+    assert listed["LetsEncrypt"] == result["provider"]
+    assert [name for name, entry in listed.items() if entry["enabled"]] == ["LetsEncrypt"]
 
 
 @pytest.mark.parametrize("accepted", [1, TOS])
