@@ -935,6 +935,9 @@ def _fail_on_items(params: t.Mapping[str, t.Any], values: t.Dict[str, t.Any]) ->
         )
 
 
+STATE_VERBS = {"paused": "pause", "aborted": "abort"}
+
+
 def manage_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool) -> Result:
     """transfer_session with session_id: start (or resume), pause or abort an existing session."""
     session_id = params["session_id"]
@@ -956,7 +959,7 @@ def manage_session(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
     if wanted == "started" and before == "PAUSING":
         warnings.append(f"Session {session_id} is still pausing; run again once it is PAUSED to resume it.")
     if wanted in ("paused", "aborted") and before in TERMINAL_STATES and before != "ABORTED":
-        warnings.append(f"Session {session_id} already ended ({before}); there is nothing to {wanted[:-2]}.")
+        warnings.append(f"Session {session_id} already ended ({before}); there is nothing to {STATE_VERBS[wanted]}.")
     if call is not None:
         if check_mode:
             state = predicted

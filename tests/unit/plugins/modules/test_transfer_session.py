@@ -400,6 +400,19 @@ def test_manage_an_existing_session(monkeypatch, wanted, before, call, after):
         assert result["accounts"][0]["result"] == "success"
 
 
+@pytest.mark.parametrize("wanted, verb", [("paused", "pause"), ("aborted", "abort")])
+def test_pause_or_abort_an_ended_session_warns(monkeypatch, capsys, wanted, verb):
+    calls = [
+        state("COMPLETED"),
+        log("master.log", "\n".join(item_lines("alice", "alice", [("TRANSFER", "success"), ("RESTORE", "success")]))),
+    ]
+    result = run(monkeypatch, transfer_session, {"session_id": SESSION, "state": wanted}, calls)
+    assert result["failed"] is False, result.get("msg")
+    assert result["changed"] is False
+    warning = f"Session {SESSION} already ended (COMPLETED); there is nothing to {verb}."
+    assert warning in capsys.readouterr().err
+
+
 def test_manage_in_check_mode_predicts(monkeypatch):
     result = run(
         monkeypatch, transfer_session, {"session_id": SESSION, "state": "paused"}, [state("RUNNING")], check_mode=True
