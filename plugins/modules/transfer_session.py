@@ -314,15 +314,27 @@ EXAMPLES = r"""
         localuser: carolshop
         domain: carols-shop.example
 
-- name: Pause a running session
+- name: Start a long transfer without waiting for it
   hosting.whm.transfer_session:
-    session_id: "{{ moved.session_id }}"
+    remote_host: old.example.com
+    remote_password: "{{ vault_old_root_password }}"
+    accounts:
+      - user: dave
+    wait: false
+  register: long_transfer
+
+# session_id is null when no session was needed (every account was already here).
+- name: Pause it
+  hosting.whm.transfer_session:
+    session_id: "{{ long_transfer.session_id }}"
     state: paused
+  when: long_transfer.session_id is not none
 
 - name: Resume it later and wait for the end
   hosting.whm.transfer_session:
-    session_id: "{{ moved.session_id }}"
+    session_id: "{{ long_transfer.session_id }}"
     state: started
+  when: long_transfer.session_id is not none
 """
 
 RETURN = r"""
