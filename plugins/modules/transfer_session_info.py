@@ -40,9 +40,10 @@ seealso:
 EXAMPLES = r"""
 - name: Follow a session started earlier without waiting
   hosting.whm.transfer_session_info:
-    session_id: "{{ moved.session_id }}"
+    session_id: "{{ long_transfer.session_id }}"
   register: session
-  until: session.terminal
+  # "session is failed" stops at once on an unknown session and shows the module's message.
+  until: session is failed or session.terminal
   retries: 120
   delay: 30
 
