@@ -1139,10 +1139,12 @@ def ensure_restored(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool
         results += _restore_legacy(api, params, to_restore)
     results.sort(key=lambda e: e["user"])
     values = {"accounts": results}
-    bad = [e["user"] for e in results if e["result"] in ("failed", "not_run")]
+    bad = [e for e in results if e["result"] in ("failed", "not_run")]
     if bad and not params["allow_failed_items"]:
+        # Each account's own reason, so the task's message says why without reading the result.
+        reasons = "; ".join(f"{e['user']} ({e['message'].rstrip('.')})" if e.get("message") else e["user"] for e in bad)
         raise WHMTransferError(
-            f"Restores failed: {', '.join(bad)}. See accounts for each account's status and log excerpt.", **values
+            f"Restores failed: {reasons}. See accounts for each account's status and log excerpt.", **values
         )
     return Result(changed=changed, diff=diff, values=values)
 

@@ -145,7 +145,9 @@ def test_failed_restore_fails_the_task(monkeypatch):
     ]
     result = run(monkeypatch, account_restore, {"accounts": [{"user": "alice", "restore_point": POINT}]}, calls)
     assert result["failed"] is True
-    assert result["msg"] == "Restores failed: alice. See accounts for each account's status and log excerpt."
+    assert result["msg"] == (
+        "Restores failed: alice (The archive is damaged). See accounts for each account's status and log excerpt."
+    )
     assert result["accounts"][0]["message"] == "The archive is damaged."
     assert result["accounts"][0]["log_excerpt"] == "gzip: unexpected end of file"
 
