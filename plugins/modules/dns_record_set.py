@@ -95,6 +95,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: WHM's zone templates make www a CNAME, which may not hold other records; remove it first
+  hosting.whm.dns_record_set:
+    zone: example.com
+    name: www
+    type: CNAME
+    state: absent
+
 - name: The web server's addresses
   hosting.whm.dns_record_set:
     zone: example.com

@@ -72,8 +72,8 @@ EXAMPLES = r"""
 - name: Two zones in one task
   hosting.whm.dns_record_sets:
     record_sets:
-      - {zone: example.com, name: www, type: A, values: [192.0.2.10]}
-      - {zone: example.org, name: www, type: A, values: [192.0.2.20]}
+      - {zone: example.net, name: api, type: A, values: [192.0.2.10]}
+      - {zone: example.org, name: api, type: A, values: [192.0.2.20]}
       - {zone: example.org, name: legacy, type: A, state: absent}
 """
 
