@@ -461,6 +461,7 @@ def ensure_account(api: WhmApi, params: t.Mapping[str, t.Any], check_mode: bool)
         current["bwlimit"] = get_bwlimit(api, request.user)
 
     plan = plan_account(api, request, current)
+    check_packages_exist(api, [plan], check_mode)
     if not check_mode:
         apply_single_call(api, plan)
         for function, params_ in plan.commands:
@@ -702,6 +703,7 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
             others.append({"user": request.user, "domain": request.settings.get("domain")})
         plans.append(plan)
     _verify_new_usernames(api, [plan.request.user for plan in plans if plan.action == "create"])
+    check_packages_exist(api, plans, check_mode)
 
     if not check_mode:
         for action in ("remove", "create"):
@@ -732,6 +734,38 @@ def converge_accounts(api: WhmApi, elements: t.Sequence[t.Mapping[str, t.Any]], 
     return Result(
         changed=changed, diff={"before": before, "after": after}, values={"accounts": results}, warnings=warnings
     )
+
+
+def check_packages_exist(api: WhmApi, plans: t.Sequence[AccountPlan], check_mode: bool) -> None:
+    """Refuse, before any write, a package that does not exist (one listpkgs read, only when needed).
+
+    createacct and changepackage fail with "Specified package does not exist." only when they
+    run (transfers_accounts.md 3.3, 3.9); by then the plural module may have created other
+    accounts. "default" is WHM's pseudo-package, which exists without being listed. In check mode
+    an earlier task of the same run (a package module, the provision role) may only have predicted
+    the package, so a missing one is a warning there.
+    """
+    wanted: t.Dict[str, AccountPlan] = {}
+    for plan in plans:
+        if plan.action == "create" and plan.request.settings.get("plan"):
+            wanted.setdefault(str(plan.request.settings["plan"]), plan)
+        for function, params in plan.commands:
+            if function == "changepackage":
+                wanted.setdefault(str(params["pkg"]), plan)
+    wanted.pop("default", None)
+    if not wanted:
+        return
+    known = {str(record.get("name")) for record in api.read("listpkgs", {"want": "all"}).records("pkg")}
+    for package, plan in wanted.items():
+        if package in known:
+            continue
+        problem = (
+            f'The package "{package}" of the account "{plan.request.user}" does not exist on the server (listpkgs)'
+        )
+        if check_mode:
+            plan.result.warnings.append(f"{problem}; the real run fails unless it is created before this task.")
+            continue
+        raise WHMInputError(f"{problem}; createacct and changepackage would refuse it. Create the package first.")
 
 
 def _verify_new_usernames(api: WhmApi, users: t.Sequence[str]) -> None:

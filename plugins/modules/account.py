@@ -142,6 +142,8 @@ options:
 notes:
   - The account's database prefix is the first eight characters of its username; that is why WHM requires them
     to be unique. WHM's C(verify_new_username) is also asked before an account is created.
+  - When the account gets a package (at creation or a O(plan) change), one C(listpkgs) read confirms that it
+    exists before any write (C(default) needs no read); in check mode a missing package is a warning.
 seealso:
   - module: hosting.whm.account_info
   - module: hosting.whm.package

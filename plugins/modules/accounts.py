@@ -16,7 +16,8 @@ description:
   - "Reads: one C(listaccts) call for all accounts; one C(showbw) call for all of them when an existing
     account declares C(bwlimit) (the account listing does not carry the bandwidth limit); and WHM's own
     C(verify_new_username) check of each account to create, all in one WHM C(batch) request that holds only
-    these reads (also in check mode; one plain read when a single account is new)."
+    these reads (also in check mode; one plain read when a single account is new); one C(listpkgs) call
+    when an account is created with a package or changes package, to refuse a missing one before any write."
   - Every element is validated before the first write, including the checks that need the listing (the
     username and domain rules of new accounts, the eight-character username prefix, a domain that belongs to
     another account, also between two new accounts of the list). When one element is refused, nothing is

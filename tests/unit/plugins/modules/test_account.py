@@ -89,6 +89,11 @@ def create_reads(user="example", others=("other",)):
     return [summary(None, user), listing(*others), verify(user)]
 
 
+def packages(*names):
+    """listpkgs: the packages that exist (read before an account is given a package)."""
+    return Call("listpkgs", {"want": "all"}, envelope("listpkgs", data={"pkg": [{"name": name} for name in names]}))
+
+
 def assert_no_password(result):
     visible = {key: value for key, value in result.items() if key != "_calls"}
     assert PASSWORD not in json.dumps(visible)
@@ -106,7 +111,7 @@ def warnings(monkeypatch):
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_create(monkeypatch, check_mode):
-    calls = create_reads()
+    calls = create_reads() + [packages("gold")]
     if not check_mode:
         calls.append(
             Call(
@@ -174,6 +179,7 @@ def test_create_with_plan_sets_limits_afterwards(monkeypatch):
         {"user": "example", "domain": "example.com", "plan": "gold", "quota": "500", "hasshell": False},
         create_reads()
         + [
+            packages("gold"),
             Call("createacct", {"username": "example", "domain": "example.com", "plan": "gold"}),
             Call("modifyacct", {"user": "example", "HASSHELL": "0"}),
             Call("editquota", {"user": "example", "quota": "500"}, envelope("editquota", reason="Set quota for user.")),
@@ -473,7 +479,12 @@ def test_unchanged_with_bwlimit_reads_showbw(monkeypatch):
 @pytest.mark.parametrize(
     "args, reads, writes, changed_field",
     [
-        ({"plan": "silver"}, [], [Call("changepackage", {"user": "example", "pkg": "silver"})], {"plan": "silver"}),
+        (
+            {"plan": "silver"},
+            [packages("gold", "silver")],
+            [Call("changepackage", {"user": "example", "pkg": "silver"})],
+            {"plan": "silver"},
+        ),
         (
             {"contact_email": "new@example.com"},
             [],
@@ -562,6 +573,7 @@ def test_plan_change_reapplies_declared_limits(monkeypatch):
         {"user": "example", "plan": "silver", "quota": "1024", "hasshell": False},
         [
             summary(),
+            packages("silver"),
             Call("changepackage", {"user": "example", "pkg": "silver"}),
             Call("modifyacct", {"user": "example", "HASSHELL": "0"}),
             Call("editquota", {"user": "example", "quota": "1024"}),
@@ -786,3 +798,32 @@ def test_lookup_error_is_reported(monkeypatch):
     )
     assert result["failed"] is True
     assert result["msg"] == f"WHM API function accountsummary failed on {HOST}: {reason}"
+
+
+def test_a_package_that_does_not_exist_is_refused_before_any_write(monkeypatch):
+    args = {"user": "example", "domain": "example.com", "password": PASSWORD, "plan": "platinum"}
+    result = run(monkeypatch, account, args, create_reads() + [packages("gold")])
+    assert result["failed"] is True
+    assert result["msg"] == (
+        'The package "platinum" of the account "example" does not exist on the server (listpkgs); '
+        "createacct and changepackage would refuse it. Create the package first."
+    )
+
+
+def test_a_missing_package_is_a_warning_in_check_mode(monkeypatch, warnings):
+    # An earlier task of the same check-mode run (the provision role's packages) only predicted it.
+    args = {"user": "example", "domain": "example.com", "password": PASSWORD, "plan": "platinum"}
+    result = run(monkeypatch, account, args, create_reads() + [packages("gold")], check_mode=True)
+    assert result["failed"] is False
+    assert result["changed"] is True
+    assert warnings == [
+        'The package "platinum" of the account "example" does not exist on the server (listpkgs); '
+        "the real run fails unless it is created before this task."
+    ]
+
+
+def test_the_default_package_needs_no_read(monkeypatch):
+    args = {"user": "example", "plan": "default"}
+    calls = [summary(), Call("changepackage", {"user": "example", "pkg": "default"})]
+    result = run(monkeypatch, account, args, calls)
+    assert result["changed"] is True

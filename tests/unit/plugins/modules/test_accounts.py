@@ -18,6 +18,7 @@ from ansible_collections.hosting.whm.tests.unit.plugins.modules.test_account imp
     EXAMPLE,
     PASSWORD,
     SUSPENDED,
+    packages,
     verify,
 )
 from ansible_collections.hosting.whm.tests.unit.utils.whm_http import Call, envelope, run
@@ -74,7 +75,7 @@ def test_create_update_suspend_and_remove(monkeypatch, check_mode):
         {"user": "old", "state": "absent"},
         {"user": "never", "state": "absent"},
     ]
-    calls = [listing(EXAMPLE, SHOP, old), verify("newbie")]
+    calls = [listing(EXAMPLE, SHOP, old), verify("newbie"), packages("gold")]
     if not check_mode:
         calls += [
             Call(
@@ -124,6 +125,7 @@ def test_plan_change_and_password_keep_the_singular_order(monkeypatch):
     ]
     calls = [
         listing(SUSPENDED),
+        packages("gold", "silver"),
         batch(
             ("unsuspendacct", [("user", "example")]),
             ("changepackage", [("user", "example"), ("pkg", "silver")]),
@@ -341,3 +343,31 @@ def test_ip_refused_by_whm_names_the_account(monkeypatch):
     result = run(monkeypatch, accounts, {"accounts": [{"user": "shop", "ip": "192.0.2.99"}]}, calls)
     assert result["failed"] is True
     assert "setsiteip" in result["msg"] and "shop" in result["msg"] and reason in result["msg"]
+
+
+def test_a_missing_package_is_refused_before_any_account_is_written(monkeypatch):
+    declared = [
+        {"user": "first", "domain": "first.example.com", "password": PASSWORD, "plan": "gold"},
+        {"user": "second", "domain": "second.example.com", "password": PASSWORD, "plan": "platinum"},
+    ]
+    calls = [
+        listing(EXAMPLE),
+        Call(
+            "batch",
+            [
+                ("command-0", "verify_new_username?api.version=1&user=first"),
+                ("command-1", "verify_new_username?api.version=1&user=second"),
+            ],
+            envelope(
+                "batch",
+                data={"result": [envelope("verify_new_username"), envelope("verify_new_username")]},
+            ),
+        ),
+        packages("gold"),
+    ]
+    result = run(monkeypatch, accounts, {"accounts": declared}, calls)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        'The package "platinum" of the account "second" does not exist on the server (listpkgs); '
+        "createacct and changepackage would refuse it. Create the package first."
+    )
